@@ -1,0 +1,41 @@
+# genenorm-edu: two entry points, both work on a fresh machine with Python 3.11+.
+#   make lab   set up, generate the data, open JupyterLab on notebooks/
+#   make test  set up and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+STAMP := $(VENV)/.installed
+
+.PHONY: setup lab test test-fast benchmark data student-notebooks clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+data: setup
+	$(BIN)/genenorm-edu data
+
+lab: data
+	@echo "JupyterLab on http://localhost:$(PORT)/lab (stop with Ctrl-C, then y)"
+	$(BIN)/jupyter lab --no-browser --port=$(PORT) --notebook-dir=notebooks
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not e2e"
+
+benchmark: setup
+	$(BIN)/python benchmarks/bench_reference.py
+	$(BIN)/python benchmarks/bench_medians.py
+
+student-notebooks: setup
+	$(BIN)/python -m genenorm_edu.course release
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
