@@ -6,8 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 STAMP := $(VENV)/.installed
+# Jupyter refuses to run as root unless told it is on purpose (containers, CI).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test test-fast benchmark data student-notebooks clean
+.PHONY: setup lab instructor-lab test test-fast benchmark data student-notebooks clean
 
 setup: $(STAMP)
 
@@ -21,8 +23,12 @@ data: setup
 	$(BIN)/genenorm-edu data
 
 lab: data
-	@echo "JupyterLab on http://localhost:$(PORT)/lab (stop with Ctrl-C, then y)"
-	$(BIN)/jupyter lab --no-browser --port=$(PORT) --notebook-dir=notebooks
+	@echo "JupyterLab on http://localhost:$(PORT)/lab (stop: Ctrl-C twice)"
+	$(BIN)/jupyter lab --no-browser --port=$(PORT) $(ALLOW_ROOT) --ServerApp.root_dir=notebooks
+
+instructor-lab: data
+	@echo "JupyterLab + nbgrader Formgrader on http://localhost:$(PORT)/lab (stop: Ctrl-C twice)"
+	$(BIN)/jupyter lab --no-browser --port=$(PORT) $(ALLOW_ROOT)
 
 test: setup
 	$(BIN)/python -m pytest
