@@ -1,0 +1,222 @@
+"""Checks for the course's visible tests, with messages a student can act on.
+
+A bare ``assert np.allclose(result, expected)`` tells a student only that
+something is wrong. The checks here say *what*: the result is not an array,
+has the wrong shape or dtype, or which entries (row and column) differ and by
+how much. Each check raises ``AssertionError``, so a failing visible test in
+a notebook shows the message directly, and nbgrader scores the cell 0.
+
+Examples
+--------
+>>> check_array(np.array([1.0, 2.5]), np.array([1.0, 2.0]), name="rpkm(...)")
+Traceback (most recent call last):
+...
+AssertionError: rpkm(...) has wrong values in 1 of 2 entries. First at index 1: got 2.5, expected 2.0.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_array", "check_written_here"]
+
+_KIND_NAMES = {
+    "b": "boolean",
+    "i": "signed integer",
+    "u": "unsigned integer",
+    "f": "floating-point",
+    "c": "complex",
+    "O": "object",
+    "U": "string",
+}
+
+
+def _describe_index(index: tuple[int, ...]) -> str:
+    if len(index) == 1:
+        return f"index {index[0]}"
+    if len(index) == 2:
+        return f"row {index[0]}, column {index[1]}"
+    return f"index {index}"
+
+
+def check_array(
+    actual: Any,
+    expected: Any,
+    *,
+    name: str = "the result",
+    dtype_kind: str | None = None,
+    rtol: float = 1e-7,
+    atol: float = 0.0,
+) -> None:
+    """Check that ``actual`` is an ndarray equal to ``expected``; explain if not.
+
+    Checks, in this order, that ``actual`` is a NumPy array, has the shape of
+    ``expected``, has a dtype of the wanted kind, and holds the expected
+    values (``|actual - expected| <= atol + rtol * |expected|``, NaN equal to
+    NaN). The first failed check raises.
+
+    Parameters
+    ----------
+    actual : object
+        What the student's code returned.
+    expected : array_like
+        The right answer.
+    name : str
+        How to call ``actual`` in messages, e.g. ``"rpkm(counts, lengths)"``.
+    dtype_kind : str, optional
+        Required dtype kinds as ``numpy.dtype.kind`` letters: ``"f"`` for
+        floating point, ``"iu"`` for any integer. By default, the kind of
+        ``expected``'s dtype (integers of either sign count as one kind).
+    rtol, atol : float
+        Relative and absolute tolerance of the value comparison.
+
+    Raises
+    ------
+    AssertionError
+        With a message naming the first problem found.
+
+    Examples
+    --------
+    >>> check_array(np.zeros(3), np.zeros((3, 1)), name="closest_to(x, 0.75)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: closest_to(x, 0.75) has shape (3,), expected shape (3, 1).
+    >>> check_array(np.array([1, 2]), np.array([1.0, 2.0]), name="qnorm(x)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: qnorm(x) has dtype int64 (signed integer), expected a floating-point dtype.
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> check_array(x, x)  # silent when right
+    """
+    expected = np.asarray(expected)
+    if not isinstance(actual, np.ndarray):
+        hint = " Did you forget a return statement?" if actual is None else ""
+        raise AssertionError(
+            f"{name} is a {type(actual).__name__}, expected a NumPy array "
+            f"of shape {expected.shape}.{hint}"
+        )
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{name} has shape {actual.shape}, expected shape {expected.shape}.")
+    if dtype_kind is None:
+        dtype_kind = "iu" if expected.dtype.kind in "iu" else expected.dtype.kind
+    if actual.dtype.kind not in dtype_kind:
+        wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in dtype_kind)
+        actual_kind = _KIND_NAMES.get(actual.dtype.kind, actual.dtype.kind)
+        raise AssertionError(
+            f"{name} has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype."
+        )
+    if actual.dtype.kind not in "biufc":
+        raise AssertionError(f"{name} has dtype {actual.dtype}: cannot compare its values.")
+
+    actual_values = actual.astype(np.float64, copy=False)
+    expected_values = expected.astype(np.float64, copy=False)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(actual_values - expected_values) <= atol + rtol * np.abs(expected_values)
+    close |= np.isnan(actual_values) & np.isnan(expected_values)
+    if close.all():
+        return
+    wrong = np.argwhere(~close)
+    first = tuple(int(i) for i in wrong[0])
+    message = (
+        f"{name} has wrong values in {len(wrong)} of {actual.size} entries. "
+        f"First at {_describe_index(first)}: got {actual[first].item()!r}, "
+        f"expected {expected[first].item()!r}."
+    )
+    if actual.ndim == 2 and actual.shape[1] <= 8:
+        row = first[0]
+        message += f"\n  row {row} is     {actual[row]}\n  row {row} should be {expected[row]}"
+    raise AssertionError(message)
+
+
+def _code_names(function: types.FunctionType) -> set[str]:
+    """Global, attribute and imported names used by a function and its nested code."""
+    code_objects = [function.__code__]
+    names: set[str] = set()
+    while code_objects:
+        code = code_objects.pop()
+        names.update(code.co_names)
+        code_objects.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def _referenced_objects(function: types.FunctionType) -> list[tuple[str, Any]]:
+    """Names and objects a function's code reads from globals, builtins or closures."""
+    names = _code_names(function)
+    builtins = function.__globals__.get("__builtins__", {})
+    if isinstance(builtins, types.ModuleType):
+        builtins = vars(builtins)
+    found = [
+        (name, function.__globals__.get(name, builtins.get(name)))
+        for name in sorted(names)
+        if name in function.__globals__ or name in builtins
+    ]
+    for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+        try:
+            found.append((name, cell.cell_contents))
+        except ValueError:  # an empty cell: the variable was never assigned
+            pass
+    return found
+
+
+def _is_reference(obj: Any) -> bool:
+    module_name = getattr(obj, "__name__", "") if isinstance(obj, types.ModuleType) else ""
+    if module_name == "genenorm_edu" or module_name.startswith("genenorm_edu.reference"):
+        return True
+    owner = getattr(obj, "__module__", None)
+    return isinstance(owner, str) and owner.startswith("genenorm_edu.reference")
+
+
+def check_written_here(function: Callable, name: str) -> None:
+    """Check that ``function`` was written in the notebook, not borrowed.
+
+    The course's exercises have reference solutions in
+    :mod:`genenorm_edu.reference`. Importing one of them, or writing a
+    function that calls one, does not count as solving the exercise.
+
+    Parameters
+    ----------
+    function : callable
+        The student's function.
+    name : str
+        The exercise's function name, for messages.
+
+    Raises
+    ------
+    AssertionError
+        If ``function`` is not a plain Python function defined in the
+        notebook (module ``__main__``), or if its code refers to
+        ``genenorm_edu.reference`` or one of its functions.
+
+    Examples
+    --------
+    >>> from genenorm_edu.reference import qnorm
+    >>> check_written_here(qnorm, "qnorm")
+    Traceback (most recent call last):
+    ...
+    AssertionError: qnorm comes from genenorm_edu.reference, not from this notebook: write it yourself in the answer cell.
+    """
+    if not isinstance(function, types.FunctionType):
+        raise AssertionError(
+            f"{name} should be a function defined with 'def {name}(...)', "
+            f"got a {type(function).__name__}."
+        )
+    if function.__module__ != "__main__":
+        raise AssertionError(
+            f"{name} comes from {function.__module__}, not from this notebook: "
+            "write it yourself in the answer cell."
+        )
+    imported = sorted(n for n in _code_names(function) if n.startswith("genenorm_edu"))
+    if imported:
+        raise AssertionError(
+            f"{name} imports {imported[0]}: the exercise is to write it yourself with NumPy."
+        )
+    for used_name, obj in _referenced_objects(function):
+        if _is_reference(obj):
+            raise AssertionError(
+                f"{name} uses {used_name!r} from genenorm_edu.reference: "
+                "the exercise is to write it yourself with NumPy."
+            )
