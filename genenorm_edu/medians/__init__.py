@@ -1,0 +1,97 @@
+"""Geneformer's non-zero median expression of each gene over many ``.loom`` files.
+
+For every gene of the wanted types (``protein_coding`` and ``miRNA`` by
+default), the median of its non-zero normalised expression over all cells
+passing quality filtering: each count divided by the cell's total count
+(``n_counts``) and multiplied by 10,000. The values are streamed into one
+t-digest per gene and file (``crick.TDigest``), the digests merged across
+files, and the median read off with ``quantile(0.5)``.
+
+The steps, one module each:
+
+``corpus``
+    :func:`make_corpus`, :func:`make_loom`: synthetic ``.loom`` files.
+``digest``
+    :func:`normalize_nonzero` (one block of counts to non-zero normalised
+    values), :func:`inspect_loom` and :func:`digest_gene_block` (one task),
+    :func:`digest_loom` (one file, serially).
+``store``
+    :func:`save_digests` / :func:`load_digests` (``.npz``, no pickle),
+    :func:`write_median_results` (the pickles and ``gene_medians.tsv``).
+``merge``
+    :func:`merge_digests`, :func:`medians_from_digests`,
+    :func:`detection_counts`, :func:`read_gene_list`.
+``workflow``
+    :func:`find_loom_files`, :func:`run_workflow`: everything, resumable,
+    on Dask.
+``command``
+    The ``genenorm-edu medians`` and ``genenorm-edu make-corpus`` commands.
+
+Examples
+--------
+>>> import tempfile
+>>> import numpy as np
+>>> from genenorm_edu.medians import make_loom, digest_loom, merge_digests
+>>> from genenorm_edu.medians import medians_from_digests
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     paths = [make_loom(f"{tmp}/{name}.loom", genes=30, cells=50, seed=seed)
+...              for seed, name in enumerate(["a", "b"])]
+...     per_file = [digest_loom(path).as_dict() for path in paths]
+>>> medians = medians_from_digests(merge_digests(per_file))
+>>> all(np.isnan(value) or value > 0 for value in medians.values())
+True
+"""
+
+from genenorm_edu.medians.corpus import make_corpus, make_loom, write_loom
+from genenorm_edu.medians.digest import (
+    DEFAULT_GENE_TYPES,
+    NORMALIZATION_TARGET,
+    FileDigests,
+    LoomFileError,
+    LoomLayout,
+    digest_gene_block,
+    digest_loom,
+    inspect_loom,
+    normalize_nonzero,
+)
+from genenorm_edu.medians.merge import (
+    detection_counts,
+    medians_from_digests,
+    merge_digests,
+    read_gene_list,
+)
+from genenorm_edu.medians.store import (
+    digest_from_state,
+    digest_state,
+    load_digests,
+    save_digests,
+    write_median_results,
+)
+from genenorm_edu.medians.workflow import WorkflowResult, find_loom_files, run_workflow
+
+__all__ = [
+    "DEFAULT_GENE_TYPES",
+    "NORMALIZATION_TARGET",
+    "FileDigests",
+    "LoomFileError",
+    "LoomLayout",
+    "WorkflowResult",
+    "detection_counts",
+    "digest_from_state",
+    "digest_gene_block",
+    "digest_loom",
+    "digest_state",
+    "find_loom_files",
+    "inspect_loom",
+    "load_digests",
+    "make_corpus",
+    "make_loom",
+    "medians_from_digests",
+    "merge_digests",
+    "normalize_nonzero",
+    "read_gene_list",
+    "run_workflow",
+    "save_digests",
+    "write_loom",
+    "write_median_results",
+]

@@ -1,0 +1,135 @@
+"""The ``genenorm-edu medians`` and ``genenorm-edu make-corpus`` commands.
+
+Examples
+--------
+.. code-block:: console
+
+    $ genenorm-edu make-corpus corpus/
+    $ genenorm-edu medians corpus/ --out results/ --gene-info corpus/gene_info.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from genenorm_edu.medians.corpus import make_corpus
+from genenorm_edu.medians.digest import DEFAULT_BLOCK_GENES, DEFAULT_GENE_TYPES
+from genenorm_edu.medians.workflow import run_workflow
+
+#: Exit status when some files could not be used (results of the others written).
+EXIT_BAD_FILES = 1
+#: Exit status when nothing could be done (no loom files, bad arguments).
+EXIT_USAGE = 2
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def run_medians(args: argparse.Namespace) -> int:
+    """Run the ``medians`` subcommand; return the exit status."""
+    try:
+        result = run_workflow(
+            args.inputs,
+            args.out,
+            gene_info=args.gene_info,
+            gene_types=args.gene_types.split(","),
+            workers=args.workers,
+            scheduler=args.scheduler,
+            block_genes=args.block_genes,
+            quiet=args.quiet,
+        )
+    except (FileNotFoundError, ValueError) as error:
+        print(f"genenorm-edu medians: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    detected = sum(1 for count in result.detection_counts.values() if count > 0)
+    print(
+        f"{len(result.digested)} file(s) digested, {len(result.reused)} reused, "
+        f"{len(result.bad_files)} bad; {detected} of {len(result.medians)} genes detected; "
+        f"{result.zero_count_cells} cell(s) with n_counts == 0 skipped"
+    )
+    print(f"results in {args.out}")
+    if result.bad_files:
+        print(f"genenorm-edu medians: {len(result.bad_files)} file(s) could not be used:", file=sys.stderr)
+        for source, problem in sorted(result.bad_files.items()):
+            print(f"  {source}: {problem}", file=sys.stderr)
+        return EXIT_BAD_FILES
+    return 0
+
+
+def run_make_corpus(args: argparse.Namespace) -> int:
+    """Run the ``make-corpus`` subcommand; return the exit status."""
+    try:
+        paths = make_corpus(
+            args.out_dir,
+            databases=args.databases,
+            files_per_database=args.files_per_database,
+            genes=args.genes,
+            cells=args.cells,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        print(f"genenorm-edu make-corpus: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {len(paths)} loom file(s) and gene_info.csv to {args.out_dir}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``medians`` and ``make-corpus`` subcommands to ``subparsers``."""
+    medians = subparsers.add_parser(
+        "medians",
+        help="non-zero median expression of each gene over .loom files (Geneformer)",
+        description=(
+            "Digest every .loom file (directories are searched recursively) into "
+            "per-gene t-digests, merge them in sorted path order and write "
+            "total_gene_median_dict.pickle, detected_gene_median_dict.pickle and "
+            "gene_medians.tsv to --out. Rerunning with the same --out reuses the "
+            "digests of unchanged files. Exit status 1 if some files could not be used."
+        ),
+    )
+    medians.add_argument("inputs", nargs="+", metavar="LOOM_OR_DIR")
+    medians.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    medians.add_argument(
+        "--workers", type=_positive_int, default=None, metavar="N",
+        help="worker processes of the local Dask cluster (default: all cores; 1: no Dask)",
+    )
+    medians.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="use an existing Dask cluster, e.g. tcp://host:8786",
+    )
+    medians.add_argument(
+        "--gene-info", default=None, metavar="CSV",
+        help="CSV with ensembl_id and gene_type columns: the gene list "
+        "(default: all genes seen)",
+    )
+    medians.add_argument(
+        "--gene-types", default=",".join(DEFAULT_GENE_TYPES), metavar="TYPES",
+        help="comma-separated gene types to use (default: %(default)s)",
+    )
+    medians.add_argument(
+        "--block-genes", type=_positive_int, default=DEFAULT_BLOCK_GENES, metavar="N",
+        help="genes per parallel task (default: %(default)s)",
+    )
+    medians.add_argument("--quiet", action="store_true", help="no progress bars")
+    medians.set_defaults(func=run_medians)
+
+    corpus = subparsers.add_parser(
+        "make-corpus",
+        help="write a synthetic corpus of .loom files for the medians workflow",
+        description=(
+            "Write OUT_DIR/databaseD/studyS.loom files (about 90%% zeros, some "
+            "failing cells, mixed gene types) and OUT_DIR/gene_info.csv."
+        ),
+    )
+    corpus.add_argument("out_dir", metavar="OUT_DIR")
+    corpus.add_argument("--databases", type=_positive_int, default=3, metavar="N")
+    corpus.add_argument("--files-per-database", type=_positive_int, default=2, metavar="N")
+    corpus.add_argument("--genes", type=_positive_int, default=300, metavar="N")
+    corpus.add_argument("--cells", type=_positive_int, default=400, metavar="N")
+    corpus.add_argument("--seed", type=int, default=0, metavar="S")
+    corpus.set_defaults(func=run_make_corpus)

@@ -1,0 +1,233 @@
+"""Synthetic ``.loom`` corpora shaped like Geneformer's pretraining data.
+
+A corpus is a directory of "databases" (subdirectories), each holding a few
+``.loom`` files ("studies"). Every file has the attributes the median
+workflow reads: row attributes ``ensembl_id`` and ``gene_type`` (a mix of
+``protein_coding``, ``miRNA``, ``lncRNA``, ...), column attributes
+``n_counts`` (the column sums over all genes) and ``filter_pass`` (about one
+cell in ten fails). About 90% of the counts are zero, and a few genes are
+never detected. Everything is drawn from a seeded generator, so the same
+arguments give the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Gene types of the synthetic genes and how often each occurs.
+GENE_TYPE_FREQUENCIES: dict[str, float] = {
+    "protein_coding": 0.6,
+    "miRNA": 0.1,
+    "lncRNA": 0.2,
+    "processed_pseudogene": 0.1,
+}
+
+
+def gene_table(genes: int, seed: int = 0) -> pd.DataFrame:
+    """Return the synthetic gene list: ``ensembl_id`` and ``gene_type``.
+
+    Examples
+    --------
+    >>> table = gene_table(4, seed=0)
+    >>> list(table.columns)
+    ['ensembl_id', 'gene_type']
+    >>> table["ensembl_id"].tolist()
+    ['ENSG00000000000', 'ENSG00000000001', 'ENSG00000000002', 'ENSG00000000003']
+    """
+    if genes < 1:
+        raise ValueError(f"genes must be at least 1, got {genes}")
+    rng = np.random.default_rng([seed, 0])
+    types = list(GENE_TYPE_FREQUENCIES)
+    probabilities = np.array(list(GENE_TYPE_FREQUENCIES.values()))
+    gene_type = rng.choice(types, size=genes, p=probabilities / probabilities.sum())
+    ensembl_id = [f"ENSG{number:011d}" for number in range(genes)]
+    return pd.DataFrame({"ensembl_id": ensembl_id, "gene_type": gene_type})
+
+
+def synthetic_counts(
+    genes: int,
+    cells: int,
+    rng: np.random.Generator,
+    *,
+    zero_fraction: float = 0.9,
+    dtype: str | np.dtype = "int32",
+) -> np.ndarray:
+    """Draw a sparse (genes, cells) count matrix with about ``zero_fraction`` zeros.
+
+    Each gene has its own detection rate (mean ``1 - zero_fraction``, some
+    genes never detected) and its own expression level; each cell has its
+    own sequencing depth.
+
+    Examples
+    --------
+    >>> counts = synthetic_counts(200, 300, np.random.default_rng(0))
+    >>> counts.shape, counts.dtype
+    ((200, 300), dtype('int32'))
+    >>> 0.85 < float((counts == 0).mean()) < 0.95
+    True
+    """
+    if not 0 < zero_fraction < 1:
+        raise ValueError(f"zero_fraction must be between 0 and 1, got {zero_fraction}")
+    detection_rate = rng.beta(1.0, 1.0 / (1 - zero_fraction) - 1.0, size=genes)
+    detection_rate[rng.random(genes) < 0.03] = 0.0  # a few genes never detected
+    gene_level = rng.lognormal(mean=0.5, sigma=1.0, size=genes)
+    cell_depth = rng.lognormal(mean=0.0, sigma=0.5, size=cells)
+    detected = rng.random((genes, cells)) < detection_rate[:, np.newaxis]
+    expected = gene_level[:, np.newaxis] * cell_depth[np.newaxis, :]
+    counts = np.where(detected, 1 + rng.poisson(expected), 0)
+    return counts.astype(dtype)
+
+
+def write_loom(
+    path: str | Path,
+    counts: np.ndarray,
+    ensembl_ids,
+    gene_types,
+    *,
+    n_counts: np.ndarray | None = None,
+    filter_pass: np.ndarray | None = None,
+) -> Path:
+    """Write a ``.loom`` file with the attributes the median workflow reads.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (overwritten).
+    counts : ndarray, shape (genes, cells)
+        Main matrix.
+    ensembl_ids, gene_types : sequence of str
+        Row attributes.
+    n_counts : ndarray, optional
+        Column attribute; default: the column sums of ``counts``.
+    filter_pass : ndarray, optional
+        Column attribute (1 = cell passes); left out of the file if None.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if n_counts is None:
+        n_counts = counts.sum(axis=0)
+    col_attrs = {
+        "cell_id": np.array([f"cell{number}" for number in range(counts.shape[1])]),
+        "n_counts": np.asarray(n_counts),
+    }
+    if filter_pass is not None:
+        col_attrs["filter_pass"] = np.asarray(filter_pass)
+    row_attrs = {
+        "ensembl_id": np.asarray(ensembl_ids, dtype=str),
+        "gene_type": np.asarray(gene_types, dtype=str),
+    }
+    import loompy  # slow to import (about 3 s): only when writing
+
+    loompy.create(str(path), counts, row_attrs, col_attrs)
+    return path
+
+
+def make_loom(
+    path: str | Path,
+    *,
+    genes: int = 200,
+    cells: int = 300,
+    seed: int = 0,
+    zero_fraction: float = 0.9,
+    failing_fraction: float = 0.1,
+    dtype: str | np.dtype = "int32",
+    gene_fraction: float = 1.0,
+) -> Path:
+    """Write one synthetic ``.loom`` file and return its path.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file (overwritten).
+    genes, cells : int
+        Size of the gene universe and number of cells.
+    seed : int
+        Seed of the random generator; same arguments, same file contents.
+    zero_fraction : float
+        Expected fraction of zero counts.
+    failing_fraction : float
+        Expected fraction of cells with ``filter_pass == 0``.
+    dtype : dtype
+        Data type of the main matrix (``int32``, ``uint16``, ``float32``...).
+    gene_fraction : float
+        Fraction of the gene universe present in the file; the genes are
+        shuffled so that files of a corpus list genes in different orders.
+
+    Examples
+    --------
+    >>> import tempfile, loompy
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = make_loom(f"{tmp}/a.loom", genes=30, cells=40, seed=1)
+    ...     with loompy.connect(path, "r") as data:
+    ...         print(data.shape, sorted(data.ca.keys()), sorted(data.ra.keys()))
+    (30, 40) ['cell_id', 'filter_pass', 'n_counts'] ['ensembl_id', 'gene_type']
+    """
+    genes_table = gene_table(genes, seed=0)
+    rng = np.random.default_rng([seed, 1])
+    if gene_fraction < 1:
+        n_present = max(1, round(gene_fraction * genes))
+        present = np.sort(rng.choice(genes, size=n_present, replace=False))
+    else:
+        present = np.arange(genes)
+    present = rng.permutation(present)
+    counts = synthetic_counts(len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype)
+    filter_pass = (rng.random(cells) >= failing_fraction).astype(np.int64)
+    return write_loom(
+        path,
+        counts,
+        genes_table["ensembl_id"].to_numpy()[present],
+        genes_table["gene_type"].to_numpy()[present],
+        filter_pass=filter_pass,
+    )
+
+
+def make_corpus(
+    out_dir: str | Path,
+    *,
+    databases: int = 3,
+    files_per_database: int = 2,
+    genes: int = 300,
+    cells: int = 400,
+    seed: int = 0,
+) -> list[Path]:
+    """Write a synthetic corpus of ``.loom`` files plus its ``gene_info.csv``.
+
+    The layout is ``out_dir/database1/study1.loom``, ...; each file holds a
+    shuffled 90% of a common gene universe of ``genes`` genes, ``cells``
+    cells. ``out_dir/gene_info.csv`` lists the universe (``ensembl_id``,
+    ``gene_type``), usable as ``--gene-info``.
+
+    Returns
+    -------
+    list of Path
+        The ``.loom`` files, sorted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = make_corpus(tmp, databases=2, files_per_database=1, genes=20, cells=30)
+    ...     print([path.relative_to(tmp).as_posix() for path in paths])
+    ['database1/study1.loom', 'database2/study1.loom']
+    """
+    for name, value in [("databases", databases), ("files_per_database", files_per_database)]:
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    gene_table(genes, seed=0).to_csv(out_dir / "gene_info.csv", index=False)
+    paths = []
+    for database in range(1, databases + 1):
+        for study in range(1, files_per_database + 1):
+            file_seed = seed * 1_000_003 + database * 1_000 + study
+            path = out_dir / f"database{database}" / f"study{study}.loom"
+            make_loom(path, genes=genes, cells=cells, seed=file_seed, gene_fraction=0.9)
+            paths.append(path)
+    return sorted(paths)
