@@ -111,9 +111,12 @@ class RealFile:
 
 
 REAL_COUNTS = RealFile("expr.npy", git_blob_id="5025bc10fe8051bf5d4c0ede9cf867424e2ad42f")
+# The git blob id of gene-lens.npy is the one ``git hash-object`` gives for
+# the file whose SHA-256 is the published one. (The project's data notes list
+# 4d41aaff...b028, the same digits shifted by one place: a transcription slip.)
 REAL_GENE_LENGTHS = RealFile(
     "gene-lens.npy",
-    git_blob_id="4d41aaff78b8fef892df2cc096ea46bf72bfb028",
+    git_blob_id="d41aaff78b8fef892df2cc096ea46bf72bfb0282",
     sha256="15de134607f77b2c8ebacf7470735df5fe1fe19762c07de3e9e11eca292ba623",
 )
 
