@@ -27,7 +27,7 @@ import argparse
 import hashlib
 import os
 import sys
-import tempfile
+import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -507,17 +507,16 @@ def _save_atomically(path: Path, array: np.ndarray) -> None:
     same file at once both succeed; the last one wins.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    # A name no other writer uses; mode "xb" refuses to reuse an existing file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(descriptor, "wb") as file:
+        with open(temporary, "xb") as file:
             np.save(file, array, allow_pickle=False)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary_name, path)
+        os.replace(temporary, path)
     except BaseException:
-        Path(temporary_name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -689,15 +688,21 @@ def fetch_real_file(
         return local
     folder.mkdir(parents=True, exist_ok=True)
     known_hash = None if real_file.sha256 is None else f"sha256:{real_file.sha256}"
-    fetched = pooch.retrieve(
-        real_file.url,
-        known_hash=known_hash,
-        fname=real_file.name,
-        path=folder,
-        processor=_VerifyAfterDownload(real_file),
-        downloader=downloader,
-        progressbar=False,
-    )
+    try:
+        fetched = pooch.retrieve(
+            real_file.url,
+            known_hash=known_hash,
+            fname=real_file.name,
+            path=folder,
+            processor=_VerifyAfterDownload(real_file),
+            downloader=downloader,
+            progressbar=False,
+        )
+    except OSError as error:  # requests' exceptions are OSErrors too
+        raise OSError(
+            f"could not download {real_file.name} from {real_file.url} "
+            f"(is the network reachable?): {error}"
+        ) from error
     return Path(fetched)
 
 

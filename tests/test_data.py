@@ -437,6 +437,15 @@ def test_atomic_save_replaces_an_existing_file(tmp_path):
     assert [path.name for path in target.parent.iterdir()] == ["array.npy"]
 
 
+def test_cache_files_get_ordinary_permissions(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        data._save_atomically(tmp_path / "array.npy", np.arange(3))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "array.npy").stat().st_mode & 0o777 == 0o644
+
+
 @pytest.mark.parametrize("loader", [data.load_counts, data.load_gene_lengths])
 @pytest.mark.parametrize("source", ["Synthetic", "download", ""])
 def test_loaders_reject_an_unknown_source(loader, source, tmp_path):
@@ -625,8 +634,10 @@ def test_fetch_reports_a_network_failure(tmp_path):
     def offline(url, output_file, pooch_instance):
         raise ConnectionError("network unreachable")
 
-    with pytest.raises(OSError, match="network unreachable"):
+    expected = "could not download expr.npy from https://.*network unreachable"
+    with pytest.raises(OSError, match=expected):
         data.fetch_real_file(data.REAL_COUNTS, directory=tmp_path, downloader=offline)
+    assert not (tmp_path / "expr.npy").exists()
 
 
 def test_real_gene_lengths_loader(real_gene_lengths_copy):

@@ -1,0 +1,258 @@
+"""Tests of genenorm_edu.plotting.plot_col_density."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.axes import Axes
+
+from genenorm_edu.plotting import plot_col_density
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def two_normal_columns() -> np.ndarray:
+    rng = np.random.default_rng(42)
+    return rng.normal(loc=[0.0, 6.0], scale=1.0, size=(2000, 2))
+
+
+def test_returns_a_new_axes_with_one_line_per_column():
+    data = np.random.default_rng(0).gamma(2.0, size=(300, 7))
+    ax = plot_col_density(data)
+    assert isinstance(ax, Axes)
+    assert len(ax.get_lines()) == 7
+    assert ax.get_xlabel() == "log-counts"
+    assert ax.get_ylabel() == "density"
+
+
+def test_draws_on_the_given_axes_and_keeps_what_is_there():
+    fig, (left, right) = plt.subplots(1, 2)
+    left.plot([0, 1], [0, 1])
+    data = np.random.default_rng(1).normal(size=(100, 3))
+    returned = plot_col_density(data, ax=left)
+    assert returned is left
+    assert len(left.get_lines()) == 1 + 3
+    assert len(right.get_lines()) == 0
+    assert len(fig.axes) == 2
+
+
+def test_grid_spans_the_data_by_default(two_normal_columns):
+    ax = plot_col_density(two_normal_columns)
+    for line in ax.get_lines():
+        x = line.get_xdata()
+        assert len(x) == 100
+        assert x[0] == two_normal_columns.min()
+        assert x[-1] == two_normal_columns.max()
+        np.testing.assert_allclose(np.diff(x), np.diff(x)[0])
+
+
+def test_xlim_sets_the_grid_and_the_axis(two_normal_columns):
+    ax = plot_col_density(two_normal_columns, xlim=(-2, 3))
+    assert ax.get_xlim() == (-2.0, 3.0)
+    for line in ax.get_lines():
+        x = line.get_xdata()
+        assert (x[0], x[-1], len(x)) == (-2.0, 3.0, 100)
+
+
+def test_curves_are_densities_peaking_at_each_column_centre(two_normal_columns):
+    ax = plot_col_density(two_normal_columns, xlim=(-8, 14))
+    for line, centre in zip(ax.get_lines(), [0.0, 6.0]):
+        x, y = line.get_xdata(), line.get_ydata()
+        assert (y >= 0).all()
+        # A density integrates to 1 over a range holding all the mass.
+        assert np.trapezoid(y, x) == pytest.approx(1.0, abs=0.01)
+        assert abs(x[np.argmax(y)] - centre) < 0.5
+        # Normal(centre, 1) has peak density 1/sqrt(2 pi) ~ 0.399.
+        assert y.max() == pytest.approx(1 / np.sqrt(2 * np.pi), rel=0.15)
+
+
+def test_labels_and_line_style_are_configurable(two_normal_columns):
+    ax = plot_col_density(
+        two_normal_columns, xlabel="log RPKM", ylabel="frequency", color="red", linewidth=3
+    )
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("log RPKM", "frequency")
+    for line in ax.get_lines():
+        assert line.get_color() == "red"
+        assert line.get_linewidth() == 3
+
+
+def test_integer_counts_are_accepted():
+    counts = np.random.default_rng(3).poisson(20, size=(500, 4)).astype(np.uint32)
+    ax = plot_col_density(np.log(counts + 1))
+    assert len(ax.get_lines()) == 4
+    ax = plot_col_density(counts)
+    assert len(ax.get_lines()) == 4
+
+
+def test_does_not_show_the_figure(monkeypatch, two_normal_columns):
+    def refuse_show(*args, **kwargs):
+        raise AssertionError("plot_col_density must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", refuse_show)
+    plot_col_density(two_normal_columns)
+
+
+def _non_background_fraction(path) -> float:
+    image = matplotlib.image.imread(path)[..., :3]
+    background = image[0, 0]
+    return float(np.mean(np.any(np.abs(image - background) > 0.05, axis=-1)))
+
+
+def test_rendered_png_is_not_blank(tmp_path, two_normal_columns):
+    ax = plot_col_density(two_normal_columns, xlim=(-4, 10))
+    drawn = tmp_path / "density.png"
+    ax.figure.savefig(drawn, dpi=60)
+
+    empty_fig, empty_ax = plt.subplots()
+    empty_ax.set_xlim(-4, 10)
+    empty_ax.set_xlabel("log-counts")
+    empty_ax.set_ylabel("density")
+    empty = tmp_path / "empty.png"
+    empty_fig.savefig(empty, dpi=60)
+
+    image = matplotlib.image.imread(drawn)
+    assert image.std() > 0.01
+    # The curves add visible pixels over the same, empty axes.
+    assert _non_background_fraction(drawn) > _non_background_fraction(empty) + 0.005
+    # Line colours (not only black/grey axes) are present.
+    rgb = image[..., :3]
+    assert np.any(np.ptp(rgb, axis=-1) > 0.3)
+
+
+def test_works_headless_in_a_fresh_process(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import matplotlib
+        import numpy as np
+        from genenorm_edu.plotting import plot_col_density
+        ax = plot_col_density(np.random.default_rng(0).normal(size=(50, 2)))
+        ax.figure.savefig({str(tmp_path / "headless.png")!r})
+        print(matplotlib.get_backend().lower())
+        """
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    environment.pop("DISPLAY", None)
+    environment.pop("WAYLAND_DISPLAY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "agg"
+    assert (tmp_path / "headless.png").stat().st_size > 1000
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=2, max_side=12),
+        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+        unique=True,
+    )
+)
+def test_any_matrix_of_distinct_values_gives_one_finite_curve_per_column(data):
+    ax = plot_col_density(data)
+    lines = ax.get_lines()
+    assert len(lines) == data.shape[1]
+    for line in lines:
+        y = line.get_ydata()
+        assert np.isfinite(y).all() and (y >= 0).all()
+    plt.close(ax.figure)
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        (np.arange(10.0), ValueError, "data must be a 2-D array .* got 1-D"),
+        (np.zeros((2, 3, 4)), ValueError, "data must be a 2-D array .* got 3-D"),
+        (np.zeros((0, 3)), ValueError, "data is empty"),
+        (np.array([[1.0, 2.0, 3.0]]), ValueError, "at least 2 rows"),
+        (np.array([["a", "b"], ["c", "d"]]), TypeError, "data must hold real numbers"),
+        (np.array([[True, False], [False, True]]), TypeError, "data must hold real numbers"),
+        (np.array([[1 + 1j, 2], [3, 4]]), TypeError, "data must hold real numbers"),
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), ValueError, "data contains NaN"),
+        (
+            np.array([[-np.inf, 0.0], [0.7, 1.1]]),  # np.log of a zero count
+            ValueError,
+            r"data contains infinite values.*np.log\(counts \+ 1\)",
+        ),
+    ],
+)
+def test_bad_data_is_refused_with_a_clear_message(data, error, message):
+    with pytest.raises(error, match=message):
+        plot_col_density(data)
+
+
+def test_constant_columns_are_named():
+    data = np.random.default_rng(0).normal(size=(50, 4))
+    data[:, 1] = 3.0
+    data[:, 3] = 0.0
+    expected = r"2 column\(s\) with a single repeated value \(columns 1, 3\)"
+    with pytest.raises(ValueError, match=expected):
+        plot_col_density(data)
+
+
+def test_a_column_with_vanishing_spread_gives_a_clear_error():
+    data = np.array([[0.0, 1.0], [1e-300, 2.0], [0.0, 3.0]])
+    with pytest.raises(ValueError, match="cannot estimate the density of column 0"):
+        plot_col_density(data)
+
+
+def test_no_figure_is_left_behind_by_bad_input():
+    before = plt.get_fignums()
+    with pytest.raises(ValueError):
+        plot_col_density(np.ones((5, 2)))
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize(
+    ("xlim", "error", "message"),
+    [
+        ((0, 1, 2), ValueError, "xlim must be two numbers"),
+        ((5,), ValueError, "xlim must be two numbers"),
+        (("a", "b"), TypeError, "xlim must be two numbers"),
+        ((3, 3), ValueError, "low < high"),
+        ((4, 1), ValueError, "low < high"),
+        ((0, np.inf), ValueError, "xlim must be finite"),
+        ((np.nan, 1), ValueError, "xlim must be finite"),
+    ],
+)
+def test_bad_xlim_is_refused(xlim, error, message, two_normal_columns):
+    with pytest.raises(error, match=message):
+        plot_col_density(two_normal_columns, xlim=xlim)
+
+
+def test_ax_must_be_an_axes(two_normal_columns):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got Figure"):
+        plot_col_density(two_normal_columns, ax=plt.figure())
+
+
+def test_no_figure_is_left_behind_when_estimation_fails():
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match="cannot estimate"):
+        plot_col_density(np.array([[0.0, 1.0], [1e-300, 2.0], [0.0, 3.0]]))
+    assert plt.get_fignums() == before
