@@ -555,6 +555,15 @@ def test_verification_rejects_a_file_that_is_not_npy(tmp_path):
         data.verify_real_file(path, data.REAL_COUNTS)
 
 
+def test_verification_tells_a_same_layout_impostor_apart(synthetic_data_dir, tmp_path):
+    """The synthetic matrix has the real layout and library sizes, not its bytes."""
+    impostor = tmp_path / "expr.npy"
+    shutil.copyfile(synthetic_data_dir / data.SYNTHETIC_COUNTS_FILE, impostor)
+    data._read_counts(impostor)  # passes every content check ...
+    with pytest.raises(ValueError, match="not the published expr.npy.*pass the content checks"):
+        data.verify_real_file(impostor, data.REAL_COUNTS)  # ... but not the blob id
+
+
 def test_verification_of_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no file at"):
         data.verify_real_file(tmp_path / "expr.npy", data.REAL_COUNTS)
