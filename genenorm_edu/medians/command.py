@@ -113,7 +113,7 @@ def register(subparsers) -> None:
     )
     medians.add_argument(
         "--block-genes", type=_positive_int, default=DEFAULT_BLOCK_GENES, metavar="N",
-        help="genes per parallel task (default: %(default)s)",
+        help="matrix rows (genes) per parallel task, rounded up to a multiple of 64 (default: %(default)s)",
     )
     medians.add_argument("--quiet", action="store_true", help="no progress bars")
     medians.set_defaults(func=run_medians)

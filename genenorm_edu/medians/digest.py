@@ -34,7 +34,7 @@ NORMALIZATION_TARGET = 10_000
 #: Upper bound of the bytes of matrix read at once by one task.
 DEFAULT_MAX_BLOCK_BYTES = 16 * 2**20
 
-#: Number of selected genes handled by one task (one "gene block").
+#: Matrix rows (genes) handled by one task, a multiple of the 64-row loom chunk.
 DEFAULT_BLOCK_GENES = 256
 
 # loom files are chunked in tiles of 64 x 64; reading whole tiles avoids
@@ -143,47 +143,48 @@ class FileDigests:
 
 
 def normalize_nonzero(
-    counts_block: np.ndarray, n_counts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Normalise a block of counts and keep only the non-zero values.
+    counts_block: np.ndarray,
+    n_counts: np.ndarray,
+    cells: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Normalise a block of counts, gene by gene, keeping the non-zero values.
 
-    Each count is divided by its cell's total and multiplied by 10,000, with
-    the same arithmetic as ``counts_block / n_counts * 10_000`` (same dtypes,
-    same operation order), but only for the non-zero entries.
+    For each row (gene), the non-zero counts of the used cells are divided by
+    the cells' totals and multiplied by 10,000, with the same arithmetic as
+    ``counts_block / n_counts * 10_000`` (same dtypes, same operation
+    order); the zeros are left out, so only about a tenth of the block is
+    ever normalised.
 
     Parameters
     ----------
     counts_block : ndarray, shape (genes, cells)
         Raw counts of a few genes (rows) in some cells (columns).
     n_counts : ndarray, shape (cells,)
-        Total count of each cell; must be positive.
+        Total count of each cell; must be positive for the used cells.
+    cells : ndarray of bool, shape (cells,), optional
+        Which columns to use (default: all). Saves copying the block to
+        drop the columns of failing cells.
 
     Returns
     -------
-    values : ndarray, 1-D
-        The non-zero normalised values, row by row, in cell order within a
-        row (row-major order, like ``counts_block[counts_block != 0]``).
-    offsets : ndarray of int64, shape (genes + 1,)
-        Row ``i``'s values are ``values[offsets[i]:offsets[i + 1]]``.
+    list of ndarray
+        One 1-D array per row: its non-zero normalised values in cell order.
 
     Raises
     ------
     ValueError
-        If the shapes disagree, a count is negative or NaN, or a total is
-        not positive.
+        If the shapes disagree, a count is negative or NaN, or a used
+        cell's total is not positive.
 
     Examples
     --------
     >>> counts = np.array([[0, 2, 0, 1],
     ...                    [3, 0, 0, 0]])
     >>> n_counts = np.array([4, 4, 2, 5])
-    >>> values, offsets = normalize_nonzero(counts, n_counts)
-    >>> values
-    array([5000., 2000., 7500.])
-    >>> offsets
-    array([0, 2, 3])
-    >>> values[offsets[0]:offsets[1]]  # gene 0, cells 1 and 3
-    array([5000., 2000.])
+    >>> normalize_nonzero(counts, n_counts)
+    [array([5000., 2000.]), array([7500.])]
+    >>> normalize_nonzero(counts, n_counts, cells=np.array([True, True, True, False]))
+    [array([5000.]), array([7500.])]
     """
     counts_block = np.asarray(counts_block)
     n_counts = np.asarray(n_counts)
@@ -191,30 +192,39 @@ def normalize_nonzero(
         raise ValueError(
             f"counts_block must be 2-D (genes, cells), got shape {counts_block.shape}"
         )
-    if n_counts.shape != (counts_block.shape[1],):
+    n_cells = counts_block.shape[1]
+    if n_counts.shape != (n_cells,):
         raise ValueError(
             f"n_counts must have one value per column of counts_block "
-            f"({counts_block.shape[1]}), got shape {n_counts.shape}"
+            f"({n_cells}), got shape {n_counts.shape}"
         )
-    if not (n_counts > 0).all():
-        raise ValueError("n_counts must be positive; drop cells with n_counts == 0 first")
-    gene_index, cell_index = np.nonzero(counts_block)
-    counts = counts_block[gene_index, cell_index]
-    if (counts < 0).any():
-        raise ValueError(f"counts must not be negative, found {counts.min()}")
-    if np.isnan(counts).any() if counts.dtype.kind == "f" else False:
-        raise ValueError("counts must not be NaN")
-    # The same expression as the reference: elementwise (count / total) * 10_000.
-    values = counts / n_counts[cell_index] * NORMALIZATION_TARGET
-    # A tiny float count can underflow to zero once normalised: drop it too.
-    kept = values != 0
-    if not kept.all():
-        values = values[kept]
-        gene_index = gene_index[kept]
-    per_gene = np.bincount(gene_index, minlength=counts_block.shape[0])
-    offsets = np.zeros(counts_block.shape[0] + 1, dtype=np.int64)
-    np.cumsum(per_gene, out=offsets[1:])
-    return values, offsets
+    if cells is not None:
+        cells = np.asarray(cells, dtype=bool)
+        if cells.shape != (n_cells,):
+            raise ValueError(
+                f"cells must be a boolean mask of {n_cells} columns, got shape {cells.shape}"
+            )
+    used_totals = n_counts if cells is None else n_counts[cells]
+    if not (used_totals > 0).all():
+        raise ValueError("n_counts must be positive; leave out cells with n_counts == 0")
+    signed = counts_block.dtype.kind in "if"
+    floating = counts_block.dtype.kind == "f"
+    rows = []
+    for counts_row in counts_block:
+        columns = np.flatnonzero(counts_row)
+        if cells is not None:
+            columns = columns[cells[columns]]
+        counts = counts_row[columns]
+        if signed and len(counts) and counts.min() < 0:
+            raise ValueError(f"counts must not be negative, found {counts.min()}")
+        if floating and np.isnan(counts).any():
+            raise ValueError("counts must not be NaN")
+        # The reference's expression, elementwise: (count / total) * 10_000.
+        values = counts / n_counts[columns] * NORMALIZATION_TARGET
+        if not values.all():  # a tiny float count can underflow to 0: drop it
+            values = values[values != 0]
+        rows.append(values)
+    return rows
 
 
 def _open_loom(path: str | Path) -> h5py.File:
@@ -354,19 +364,31 @@ def inspect_loom(
     )
 
 
-def gene_blocks(n_genes: int, block_genes: int = DEFAULT_BLOCK_GENES) -> list[tuple[int, int]]:
-    """Split ``range(n_genes)`` into ``(start, stop)`` blocks of ``block_genes``.
+def gene_blocks(gene_rows: np.ndarray, block_genes: int = DEFAULT_BLOCK_GENES) -> list[tuple[int, int]]:
+    """Group the selected genes into tasks of ``block_genes`` matrix rows.
+
+    The matrix rows are cut into ranges of ``block_genes`` rows (rounded up
+    to whole 64-row loom chunks, so no chunk is decompressed by two tasks);
+    each non-empty range gives one ``(start, stop)`` pair of positions in
+    ``gene_rows``.
 
     Examples
     --------
-    >>> gene_blocks(5, block_genes=2)
-    [(0, 2), (2, 4), (4, 5)]
-    >>> gene_blocks(0)
+    >>> gene_blocks(np.array([0, 5, 63, 64, 200]), block_genes=64)
+    [(0, 3), (3, 4), (4, 5)]
+    >>> gene_blocks(np.array([], dtype=int))
     []
     """
     if block_genes < 1:
         raise ValueError(f"block_genes must be at least 1, got {block_genes}")
-    return [(start, min(start + block_genes, n_genes)) for start in range(0, n_genes, block_genes)]
+    gene_rows = np.asarray(gene_rows)
+    if len(gene_rows) == 0:
+        return []
+    rows_per_block = -(-block_genes // _LOOM_TILE) * _LOOM_TILE
+    block_of_gene = gene_rows // rows_per_block
+    starts = np.flatnonzero(np.diff(block_of_gene)) + 1
+    bounds = [0, *starts.tolist(), len(gene_rows)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _cell_runs(n_cells: int, n_rows: int, itemsize: int, max_block_bytes: int) -> list[tuple[int, int]]:
@@ -414,31 +436,34 @@ def digest_gene_block(
         return digests
     first_row, last_row = int(rows[0]), int(rows[-1]) + 1
     local_rows = rows - first_row
-    all_rows = len(rows) == last_row - first_row
-    columns = layout.cell_columns
+    # n_counts and "used" flag for every column; unused columns are masked out
+    n_cells = layout.shape[1]
+    used = np.zeros(n_cells, dtype=bool)
+    used[layout.cell_columns] = True
+    all_n_counts = np.ones(n_cells, dtype=layout.n_counts.dtype)
+    all_n_counts[layout.cell_columns] = layout.n_counts
+    runs = _cell_runs(n_cells, last_row - first_row, layout.dtype.itemsize, max_block_bytes)
     with _open_loom(layout.path) as file:
         matrix = file["/matrix"]
-        runs = _cell_runs(layout.shape[1], last_row - first_row, layout.dtype.itemsize, max_block_bytes)
         for run_start, run_stop in runs:
-            # used cells inside this run of columns
-            low, high = np.searchsorted(columns, [run_start, run_stop])
-            if low == high:
+            run_used = used[run_start:run_stop]
+            if not run_used.any():
                 continue
             try:
                 tile = matrix[first_row:last_row, run_start:run_stop]
             except OSError as error:
                 raise LoomFileError(layout.path, f"cannot read '/matrix': {error}") from None
-            if not all_rows:
-                tile = tile[local_rows]
-            tile = tile[:, columns[low:high] - run_start]
             try:
-                values, offsets = normalize_nonzero(tile, layout.n_counts[low:high])
+                per_gene = normalize_nonzero(
+                    tile[local_rows] if len(local_rows) < len(tile) else tile,
+                    all_n_counts[run_start:run_stop],
+                    cells=run_used,
+                )
             except ValueError as error:
                 raise LoomFileError(layout.path, f"'/matrix' {error}") from None
-            for gene, digest in enumerate(digests):
-                begin, end = offsets[gene], offsets[gene + 1]
-                if end > begin:
-                    digest.update(values[begin:end])
+            for digest, values in zip(digests, per_gene):
+                if len(values):
+                    digest.update(values)
     return digests
 
 
@@ -457,8 +482,12 @@ def digest_loom(
         The ``.loom`` file, opened read-only.
     gene_types : iterable of str
         Values of the row attribute ``gene_type`` to keep.
-    block_genes, max_block_bytes : int
-        Streaming sizes; the digests do not depend on them.
+    block_genes : int
+        Matrix rows per task (see :func:`gene_blocks`).
+    max_block_bytes : int
+        Upper bound of the bytes of matrix read at once.
+
+    The digests do not depend on ``block_genes`` or ``max_block_bytes``.
 
     Returns
     -------
@@ -480,7 +509,7 @@ def digest_loom(
     gene_types = tuple(gene_types)
     layout = inspect_loom(path, gene_types)
     digests: list[TDigest] = []
-    for start, stop in gene_blocks(layout.n_selected_genes, block_genes):
+    for start, stop in gene_blocks(layout.gene_rows, block_genes):
         digests.extend(digest_gene_block(layout, start, stop, max_block_bytes=max_block_bytes))
     return assemble_file_digests(layout, digests, gene_types)
 

@@ -179,28 +179,28 @@ def load_digests(path: str | Path) -> FileDigests:
     True
     """
     with np.load(path, allow_pickle=False) as stored:
-        offsets = stored["offsets"]
-        means, weights = stored["means"], stored["weights"]
-        digests = [
-            digest_from_state(
-                means[offsets[gene] : offsets[gene + 1]],
-                weights[offsets[gene] : offsets[gene + 1]],
-                stored["total_weight"][gene],
-                stored["min"][gene],
-                stored["max"][gene],
-                stored["compression"][gene],
-            )
-            for gene in range(len(offsets) - 1)
-        ]
-        return FileDigests(
-            source=str(stored["source"]),
-            ensembl_ids=stored["ensembl_ids"].tolist(),
-            digests=digests,
-            cells_used=int(stored["cells_used"]),
-            failed_filter_cells=int(stored["failed_filter_cells"]),
-            zero_count_cells=int(stored["zero_count_cells"]),
-            gene_types=tuple(stored["gene_types"].tolist()),
+        arrays = {name: stored[name] for name in stored.files}  # read each array once
+    offsets = arrays["offsets"]
+    digests = [
+        digest_from_state(
+            arrays["means"][offsets[gene] : offsets[gene + 1]],
+            arrays["weights"][offsets[gene] : offsets[gene + 1]],
+            arrays["total_weight"][gene],
+            arrays["min"][gene],
+            arrays["max"][gene],
+            arrays["compression"][gene],
         )
+        for gene in range(len(offsets) - 1)
+    ]
+    return FileDigests(
+        source=str(arrays["source"]),
+        ensembl_ids=arrays["ensembl_ids"].tolist(),
+        digests=digests,
+        cells_used=int(arrays["cells_used"]),
+        failed_filter_cells=int(arrays["failed_filter_cells"]),
+        zero_count_cells=int(arrays["zero_count_cells"]),
+        gene_types=tuple(arrays["gene_types"].tolist()),
+    )
 
 
 def digests_are_current(

@@ -158,7 +158,7 @@ def _run_serial(pending, gene_types, block_genes, max_block_bytes, save, report_
             layout = inspect_loom(source, gene_types)
             progress.add_genes(layout.n_selected_genes)
             digests = []
-            for start, stop in gene_blocks(layout.n_selected_genes, block_genes):
+            for start, stop in gene_blocks(layout.gene_rows, block_genes):
                 digests.extend(digest_gene_block(layout, start, stop, max_block_bytes=max_block_bytes))
                 progress.genes.update(stop - start)
             save(source, assemble_file_digests(layout, digests, gene_types))
@@ -188,7 +188,7 @@ def _run_dask(client, pending, gene_types, block_genes, max_block_bytes, save, r
                 progress.files.update(1)
                 continue
             progress.add_genes(layout.n_selected_genes)
-            blocks = gene_blocks(layout.n_selected_genes, block_genes)
+            blocks = gene_blocks(layout.gene_rows, block_genes)
             per_file[source] = {"layout": layout, "blocks": [None] * len(blocks), "missing": len(blocks)}
             if not blocks:
                 save(source, assemble_file_digests(layout, [], gene_types))
@@ -263,7 +263,7 @@ def run_workflow(
     client : distributed.Client, optional
         An already connected client (takes precedence over the above).
     block_genes : int
-        Selected genes per task.
+        Matrix rows (genes) per task, rounded up to whole 64-row chunks.
     max_block_bytes : int
         Upper bound of the matrix bytes one task reads at once.
     quiet : bool
