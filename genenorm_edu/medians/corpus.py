@@ -54,12 +54,14 @@ def synthetic_counts(
     *,
     zero_fraction: float = 0.9,
     dtype: str | np.dtype = "int32",
+    undetected: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw a sparse (genes, cells) count matrix with about ``zero_fraction`` zeros.
 
     Each gene has its own detection rate (mean ``1 - zero_fraction``, some
     genes never detected) and its own expression level; each cell has its
-    own sequencing depth.
+    own sequencing depth. Rows flagged in ``undetected`` (boolean mask) stay
+    all zero.
 
     Examples
     --------
@@ -72,7 +74,9 @@ def synthetic_counts(
     if not 0 < zero_fraction < 1:
         raise ValueError(f"zero_fraction must be between 0 and 1, got {zero_fraction}")
     detection_rate = rng.beta(1.0, 1.0 / (1 - zero_fraction) - 1.0, size=genes)
-    detection_rate[rng.random(genes) < 0.03] = 0.0  # a few genes never detected
+    detection_rate[rng.random(genes) < 0.03] = 0.0  # a few genes not detected here
+    if undetected is not None:
+        detection_rate[np.asarray(undetected, dtype=bool)] = 0.0
     gene_level = rng.lognormal(mean=0.5, sigma=1.0, size=genes)
     cell_depth = rng.lognormal(mean=0.0, sigma=0.5, size=cells)
     detected = rng.random((genes, cells)) < detection_rate[:, np.newaxis]
@@ -159,6 +163,7 @@ def make_loom(
     gene_fraction : float
         Fraction of the gene universe present in the file; the genes are
         shuffled so that files of a corpus list genes in different orders.
+        Genes number 7, 47, 87, ... of the universe are never detected.
 
     Examples
     --------
@@ -177,7 +182,11 @@ def make_loom(
     else:
         present = np.arange(genes)
     present = rng.permutation(present)
-    counts = synthetic_counts(len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype)
+    # one gene in 40 of the universe is never detected, in any file
+    never_detected = present % 40 == 7
+    counts = synthetic_counts(
+        len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype, undetected=never_detected
+    )
     filter_pass = (rng.random(cells) >= failing_fraction).astype(np.int64)
     return write_loom(
         path,
