@@ -22,6 +22,7 @@ installs: :class:`RestoreMissingCells` (autograde) and
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -153,6 +154,20 @@ def _notebook_text(notebook: nbformat.NotebookNode) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
+def ensure_alembic_on_path() -> None:
+    """Put this interpreter's ``bin`` directory on ``PATH`` if it is missing.
+
+    When nbgrader creates a new gradebook it runs the ``alembic`` command
+    found on ``PATH``. Without an activated virtualenv that command is not
+    found, the gradebook is left half-made, and the command fails. (Running
+    ``.venv/bin/python -m genenorm_edu.course`` does not activate anything.)
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + path
+
+
 def generate_release(
     source_dir: Path, output_dir: Path, assignments: Sequence[str] = ASSIGNMENTS
 ) -> list[Path]:
@@ -183,6 +198,7 @@ def generate_release(
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
+    ensure_alembic_on_path()
     written = []
     with tempfile.TemporaryDirectory(prefix="genenorm-edu-release-") as tmp:
         course = Path(tmp)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_array", "check_written_here"]
+__all__ = ["check_array", "check_equal", "check_written_here"]
 
 _KIND_NAMES = {
     "b": "boolean",
@@ -143,6 +143,44 @@ def _code_names(function: types.FunctionType) -> set[str]:
     return names
 
 
+def check_equal(actual: Any, expected: Any, *, name: str = "the result", hint: str = "") -> None:
+    """Check that a plain Python value (tuple, int, list...) equals ``expected``.
+
+    Parameters
+    ----------
+    actual, expected : object
+        What the student's code returned, and the right answer.
+    name : str
+        How to call ``actual`` in messages.
+    hint : str
+        A sentence added to the message on failure.
+
+    Raises
+    ------
+    AssertionError
+        If the types or the values differ.
+
+    Examples
+    --------
+    >>> check_equal([32, 8], (32, 8), name="c_strides((3, 4), 8)")
+    Traceback (most recent call last):
+    ...
+    AssertionError: c_strides((3, 4), 8) is a list, expected a tuple like (32, 8).
+    >>> check_equal((8, 32), (32, 8), name="c_strides((3, 4), 8)", hint="Check the order.")
+    Traceback (most recent call last):
+    ...
+    AssertionError: c_strides((3, 4), 8) is (8, 32), expected (32, 8). Check the order.
+    """
+    if type(actual) is not type(expected):
+        raise AssertionError(
+            f"{name} is a {type(actual).__name__}, expected a "
+            f"{type(expected).__name__} like {expected!r}."
+        )
+    if actual != expected:
+        suffix = f" {hint}" if hint else ""
+        raise AssertionError(f"{name} is {actual!r}, expected {expected!r}.{suffix}")
+
+
 def _referenced_objects(function: types.FunctionType) -> list[tuple[str, Any]]:
     """Names and objects a function's code reads from globals, builtins or closures."""
     names = _code_names(function)
@@ -162,20 +200,24 @@ def _referenced_objects(function: types.FunctionType) -> list[tuple[str, Any]]:
     return found
 
 
-def _is_reference(obj: Any) -> bool:
-    module_name = getattr(obj, "__name__", "") if isinstance(obj, types.ModuleType) else ""
-    if module_name == "genenorm_edu" or module_name.startswith("genenorm_edu.reference"):
-        return True
-    owner = getattr(obj, "__module__", None)
-    return isinstance(owner, str) and owner.startswith("genenorm_edu.reference")
+def _is_from_course_library(obj: Any) -> bool:
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__.startswith("genenorm_edu")
+    try:
+        owner = getattr(obj, "__module__", None)
+    except Exception:  # objects with odd attribute access are not ours
+        return False
+    return isinstance(owner, str) and owner.startswith("genenorm_edu")
 
 
 def check_written_here(function: Callable, name: str) -> None:
     """Check that ``function`` was written in the notebook, not borrowed.
 
     The course's exercises have reference solutions in
-    :mod:`genenorm_edu.reference`. Importing one of them, or writing a
-    function that calls one, does not count as solving the exercise.
+    :mod:`genenorm_edu.reference` (and :mod:`genenorm_edu.medians`).
+    Importing one of them, or writing a function that calls anything from
+    ``genenorm_edu``, does not count as solving the exercise: exercise
+    functions use NumPy only.
 
     Parameters
     ----------
@@ -188,8 +230,8 @@ def check_written_here(function: Callable, name: str) -> None:
     ------
     AssertionError
         If ``function`` is not a plain Python function defined in the
-        notebook (module ``__main__``), or if its code refers to
-        ``genenorm_edu.reference`` or one of its functions.
+        notebook (module ``__main__``), or if its code refers to a module or
+        function of ``genenorm_edu``.
 
     Examples
     --------
@@ -215,8 +257,8 @@ def check_written_here(function: Callable, name: str) -> None:
             f"{name} imports {imported[0]}: the exercise is to write it yourself with NumPy."
         )
     for used_name, obj in _referenced_objects(function):
-        if _is_reference(obj):
+        if _is_from_course_library(obj):
             raise AssertionError(
-                f"{name} uses {used_name!r} from genenorm_edu.reference: "
+                f"{name} uses {used_name!r} from the genenorm_edu library: "
                 "the exercise is to write it yourself with NumPy."
             )
