@@ -32,10 +32,10 @@ DEFAULT_GENE_TYPES: tuple[str, ...] = ("protein_coding", "miRNA")
 NORMALIZATION_TARGET = 10_000
 
 #: Upper bound of the bytes of matrix read at once by one task.
-DEFAULT_MAX_BLOCK_BYTES = 16 * 2**20
+DEFAULT_MAX_BLOCK_BYTES = 32 * 2**20
 
 #: Matrix rows (genes) handled by one task, a multiple of the 64-row loom chunk.
-DEFAULT_BLOCK_GENES = 256
+DEFAULT_BLOCK_GENES = 128
 
 # loom files are chunked in tiles of 64 x 64; reading whole tiles avoids
 # decompressing a tile twice.
@@ -207,21 +207,19 @@ def normalize_nonzero(
     used_totals = n_counts if cells is None else n_counts[cells]
     if not (used_totals > 0).all():
         raise ValueError("n_counts must be positive; leave out cells with n_counts == 0")
-    signed = counts_block.dtype.kind in "if"
+    if counts_block.dtype.kind in "if" and counts_block.size and counts_block.min() < 0:
+        raise ValueError(f"counts must not be negative, found {counts_block.min()}")
     floating = counts_block.dtype.kind == "f"
+    if floating and np.isnan(counts_block).any():
+        raise ValueError("counts must not be NaN")
+    if cells is not None:  # unused cells become zeros, which are left out below
+        counts_block = np.where(cells, counts_block, counts_block.dtype.type(0))
     rows = []
     for counts_row in counts_block:
         columns = np.flatnonzero(counts_row)
-        if cells is not None:
-            columns = columns[cells[columns]]
-        counts = counts_row[columns]
-        if signed and len(counts) and counts.min() < 0:
-            raise ValueError(f"counts must not be negative, found {counts.min()}")
-        if floating and np.isnan(counts).any():
-            raise ValueError("counts must not be NaN")
         # The reference's expression, elementwise: (count / total) * 10_000.
-        values = counts / n_counts[columns] * NORMALIZATION_TARGET
-        if not values.all():  # a tiny float count can underflow to 0: drop it
+        values = counts_row[columns] / n_counts[columns] * NORMALIZATION_TARGET
+        if floating and not values.all():  # a tiny float count can underflow to 0
             values = values[values != 0]
         rows.append(values)
     return rows
