@@ -17,7 +17,7 @@ from genenorm_edu.medians import (
     normalize_nonzero,
     write_loom,
 )
-from genenorm_edu.medians.digest import gene_blocks
+from genenorm_edu.medians.digest import cell_runs, gene_blocks
 
 
 def digest_states(file_digests):
@@ -213,3 +213,18 @@ def test_duplicate_ensembl_ids_are_refused(tmp_path):
     path = small_loom(tmp_path / "dup.loom", counts, ensembl_ids=["ENSG1", "ENSG1"])
     with pytest.raises(LoomFileError, match="duplicate ensembl_id"):
         inspect_loom(path)
+
+
+@given(
+    n_cells=st.integers(1, 100_000),
+    n_rows=st.integers(1, 512),
+    itemsize=st.sampled_from([2, 4, 8]),
+    max_block_bytes=st.integers(1, 2**26),
+)
+def test_tiles_cover_cells_in_order_within_the_memory_bound(n_cells, n_rows, itemsize, max_block_bytes):
+    """Tile size is bounded by max_block_bytes (or one 64-column chunk), not by the cell count."""
+    runs = cell_runs(n_cells, n_rows, itemsize, max_block_bytes)
+    assert runs[0][0] == 0 and runs[-1][1] == n_cells
+    assert all(stop == next_start for (_, stop), (next_start, _) in zip(runs, runs[1:]))
+    widest = max(stop - start for start, stop in runs)
+    assert n_rows * widest * itemsize <= max(max_block_bytes, n_rows * 64 * itemsize)

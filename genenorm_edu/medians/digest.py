@@ -389,8 +389,19 @@ def gene_blocks(gene_rows: np.ndarray, block_genes: int = DEFAULT_BLOCK_GENES) -
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def _cell_runs(n_cells: int, n_rows: int, itemsize: int, max_block_bytes: int) -> list[tuple[int, int]]:
-    """Split the columns so that ``n_rows`` x run x itemsize <= max_block_bytes."""
+def cell_runs(n_cells: int, n_rows: int, itemsize: int, max_block_bytes: int) -> list[tuple[int, int]]:
+    """Split the columns into runs so that a tile of ``n_rows`` rows fits the budget.
+
+    A tile of ``n_rows`` x run columns x ``itemsize`` bytes stays below
+    ``max_block_bytes``, except that a run is never narrower than one 64-column
+    loom chunk. Memory therefore depends on the block size, not on the number
+    of cells.
+
+    Examples
+    --------
+    >>> cell_runs(300, n_rows=2, itemsize=4, max_block_bytes=1024)
+    [(0, 128), (128, 256), (256, 300)]
+    """
     columns = max_block_bytes // max(1, n_rows * itemsize)
     columns = max(_LOOM_TILE, columns // _LOOM_TILE * _LOOM_TILE)
     return [(start, min(start + columns, n_cells)) for start in range(0, n_cells, columns)]
@@ -440,7 +451,7 @@ def digest_gene_block(
     used[layout.cell_columns] = True
     all_n_counts = np.ones(n_cells, dtype=layout.n_counts.dtype)
     all_n_counts[layout.cell_columns] = layout.n_counts
-    runs = _cell_runs(n_cells, last_row - first_row, layout.dtype.itemsize, max_block_bytes)
+    runs = cell_runs(n_cells, last_row - first_row, layout.dtype.itemsize, max_block_bytes)
     with _open_loom(layout.path) as file:
         matrix = file["/matrix"]
         for run_start, run_stop in runs:

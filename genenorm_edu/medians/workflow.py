@@ -168,61 +168,64 @@ def _run_serial(pending, gene_types, block_genes, max_block_bytes, save, report_
 
 
 def _run_dask(client, pending, gene_types, block_genes, max_block_bytes, save, report_bad, progress):
-    """Digest ``pending`` files as gene-block tasks on a Dask cluster."""
+    """Digest ``pending`` files as gene-block tasks on a Dask cluster.
+
+    One ``inspect_loom`` task per file; when it is done, one
+    ``digest_gene_block`` task per gene block (the layout stays on the
+    cluster as the tasks' input). Blocks are put back together in order and
+    saved here as soon as a file is complete.
+    """
     from distributed import as_completed
 
-    inspections = {
-        client.submit(inspect_loom, str(source), gene_types, pure=False): source
-        for source in pending
-    }
-    tasks = as_completed(list(inspections))
-    block_owner = {}  # block future -> (source, block index)
-    per_file = {}  # source -> {"layout", "blocks": list, "missing": int}
+    role = {}  # future -> ("inspect", source) or ("block", source, index)
+    for source in pending:
+        future = client.submit(inspect_loom, str(source), gene_types, pure=False)
+        role[future] = ("inspect", source)
+    tasks = as_completed(list(role))
+    files = {}  # source -> {"layout", "blocks", "missing"} while in progress
     for future in tasks:
-        if future in inspections:
-            source = inspections[future]
-            try:
-                layout = future.result()
-            except Exception as error:  # reported, the other files go on
+        kind, source, *index = role.pop(future)
+        try:
+            outcome = future.result()
+        except Exception as error:  # reported; the other files go on
+            if kind == "inspect" or source in files:
                 report_bad(source, error)
+                files.pop(source, None)  # drops the layout future too
                 progress.files.update(1)
-                continue
-            progress.add_genes(layout.n_selected_genes)
+            continue
+        if kind == "inspect":
+            layout = outcome
             blocks = gene_blocks(layout.gene_rows, block_genes)
-            per_file[source] = {"layout": layout, "blocks": [None] * len(blocks), "missing": len(blocks)}
+            progress.add_genes(layout.n_selected_genes)
             if not blocks:
                 save(source, assemble_file_digests(layout, [], gene_types))
                 progress.files.update(1)
-            for index, (start, stop) in enumerate(blocks):
+                continue
+            files[source] = {
+                "layout": layout, "layout_future": future,  # kept on the cluster for the blocks
+                "blocks": [None] * len(blocks), "missing": len(blocks),
+            }
+            for block_index, (start, stop) in enumerate(blocks):
                 block = client.submit(
                     digest_gene_block, future, start, stop,
                     max_block_bytes=max_block_bytes, pure=False,
                 )
-                block_owner[block] = (source, index)
+                role[block] = ("block", source, block_index)
                 tasks.add(block)
             continue
-        source, index = block_owner.pop(future)
-        state = per_file.get(source)
-        if state is None:  # the file already failed in another block
-            future.release()
+        state = files.get(source)
+        if state is None:  # another block of this file already failed
             continue
-        try:
-            state["blocks"][index] = future.result()
-        except Exception as error:
-            report_bad(source, error)
-            del per_file[source]
-            progress.files.update(1)
-            continue
-        future.release()
-        progress.genes.update(len(state["blocks"][index]))
+        state["blocks"][index[0]] = outcome
         state["missing"] -= 1
+        progress.genes.update(len(outcome))
         if state["missing"] == 0:
+            del files[source]
             digests = [digest for block in state["blocks"] for digest in block]
             try:
                 save(source, assemble_file_digests(state["layout"], digests, gene_types))
             except (OSError, ValueError) as error:
                 report_bad(source, error)
-            del per_file[source]
             progress.files.update(1)
 
 
