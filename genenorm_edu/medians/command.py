@@ -37,7 +37,7 @@ def run_medians(args: argparse.Namespace) -> int:
             args.inputs,
             args.out,
             gene_info=args.gene_info,
-            gene_types=args.gene_types.split(","),
+            gene_types=[name.strip() for name in args.gene_types.split(",") if name.strip()],
             workers=args.workers,
             scheduler=args.scheduler,
             block_genes=args.block_genes,

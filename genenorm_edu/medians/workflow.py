@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,7 +305,7 @@ def run_workflow(
     def report_bad(source, error):
         result.bad_files[source] = _describe(error)
         if not quiet:
-            tqdm.write(f"bad file: {source}: {_describe(error)}")
+            tqdm.write(f"bad file: {source}: {_describe(error)}", file=sys.stderr)
 
     progress = _Progress(len(sources), quiet)
     progress.files.update(len(result.reused))
