@@ -559,7 +559,10 @@ class NotebookPage:
             self.run_from_cell(pending[0].index, timeout_ms)
 
     def scroll_to_cell(self, index: int) -> None:
-        self.cell_locator(index).scroll_into_view_if_needed()
+        """Scroll the notebook so that cell ``index`` starts at the top."""
+        self.cell_locator(index).evaluate(
+            "(node) => node.scrollIntoView({block: 'start', behavior: 'instant'})"
+        )
 
     def screenshot(self, name: str) -> Path:
         ARTIFACT_DIR.mkdir(parents=True, exist_ok=True)
