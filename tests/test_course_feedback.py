@@ -1,0 +1,118 @@
+"""The messages of genenorm_edu.feedback, which the notebooks' visible tests show."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from genenorm_edu.feedback import check_array, check_equal, check_written_here
+
+
+def _message(check, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as raised:
+        check(*args, **kwargs)
+    return str(raised.value)
+
+
+def test_check_array_passes_equal_arrays_within_tolerance():
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    check_array(expected * (1 + 1e-9), expected)
+    check_array(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]))
+
+
+def test_check_array_names_a_missing_return():
+    message = _message(check_array, None, np.zeros(3), name="rpkm(c, l)")
+    assert "rpkm(c, l) is a NoneType" in message and "return statement" in message
+
+
+def test_check_array_names_a_list_instead_of_an_array():
+    assert "is a list, expected a NumPy array of shape (2,)" in _message(
+        check_array, [1.0, 2.0], np.array([1.0, 2.0])
+    )
+
+
+def test_check_array_reports_both_shapes():
+    message = _message(check_array, np.zeros((3, 2)), np.zeros((2, 3)), name="x")
+    assert message == "x has shape (3, 2), expected shape (2, 3)."
+
+
+def test_check_array_reports_integer_result_where_floats_are_needed():
+    message = _message(check_array, np.array([1, 2]), np.array([1.0, 2.0]), name="qnorm(x)")
+    assert "dtype int64" in message and "floating-point" in message
+
+
+def test_check_array_accepts_any_integer_kind_for_integer_expectations():
+    check_array(np.array([1, 2], dtype=np.uint8), np.array([1, 2], dtype=np.int64))
+
+
+def test_check_array_points_at_the_first_wrong_row_and_column():
+    expected = np.arange(12.0).reshape(3, 4)
+    actual = expected.copy()
+    actual[2, 1] = -5.0
+    actual[2, 3] = -7.0
+    message = _message(check_array, actual, expected, name="result")
+    assert "wrong values in 2 of 12 entries" in message
+    assert "row 2, column 1: got -5.0, expected 9.0" in message
+    assert re.search(r"row 2 should be \[ *8\. +9\. +10\. +11\.\]", message)
+
+
+def test_check_equal_compares_types_then_values():
+    check_equal((32, 8), (32, 8))
+    assert "is a list" in _message(check_equal, [32, 8], (32, 8))
+    assert "Hint." in _message(check_equal, (8, 32), (32, 8), hint="Hint.")
+
+
+def _defined_here(source: str, namespace: dict | None = None):
+    """Define a function as a notebook cell does (module ``__main__``)."""
+    namespace = {"__name__": "__main__", **(namespace or {})}
+    exec(source, namespace)  # noqa: S102 -- test fixture, fixed source
+    return namespace
+
+
+def test_check_written_here_accepts_a_notebook_function_using_numpy():
+    namespace = _defined_here("def qnorm(x):\n    return np.sort(x, axis=0)\n", {"np": np})
+    check_written_here(namespace["qnorm"], "qnorm")
+
+
+def test_check_written_here_refuses_the_reference_function_itself():
+    from genenorm_edu.reference import qnorm
+
+    assert "comes from genenorm_edu.reference" in _message(check_written_here, qnorm, "qnorm")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import genenorm_edu.reference as ref\ndef qnorm(x):\n    return ref.qnorm(x)\n",
+        "from genenorm_edu.reference import qnorm as q\ndef qnorm(x):\n    return q(x)\n",
+        "import genenorm_edu.reference\ndef qnorm(x):\n    return genenorm_edu.reference.qnorm(x)\n",
+        "def qnorm(x):\n    from genenorm_edu.reference import qnorm as q\n    return q(x)\n",
+        "def qnorm(x):\n    def inner():\n        from genenorm_edu import medians\n    return inner\n",
+    ],
+)
+def test_check_written_here_refuses_wrappers_of_the_library(source):
+    namespace = _defined_here(source)
+    message = _message(check_written_here, namespace["qnorm"], "qnorm")
+    assert "genenorm_edu" in message
+
+
+def test_check_written_here_refuses_closures_over_the_library():
+    from genenorm_edu import reference
+
+    def make():
+        solved = reference.qnorm
+
+        def qnorm(x):
+            return solved(x)
+
+        return qnorm
+
+    wrapper = make()
+    wrapper.__module__ = "__main__"
+    assert "'solved'" in _message(check_written_here, wrapper, "qnorm")
+
+
+def test_check_written_here_refuses_non_functions():
+    assert "should be a function" in _message(check_written_here, np.sort, "qnorm")
