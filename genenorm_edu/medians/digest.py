@@ -212,8 +212,9 @@ def normalize_nonzero(
     floating = counts_block.dtype.kind == "f"
     if floating and np.isnan(counts_block).any():
         raise ValueError("counts must not be NaN")
-    if cells is not None:  # unused cells become zeros, which are left out below
-        counts_block = np.where(cells, counts_block, counts_block.dtype.type(0))
+    if cells is not None and not cells.all():  # unused cells become zeros, left out below
+        counts_block = counts_block.copy()
+        counts_block[:, ~cells] = 0
     rows = []
     for counts_row in counts_block:
         columns = np.flatnonzero(counts_row)
