@@ -32,6 +32,7 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
+from traitlets import List
 
 #: The course's assignments, in teaching order; each holds one notebook of
 #: the same name.
@@ -55,6 +56,15 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
     the failing test line in its traceback; this preprocessor also cuts the
     traceback of such cells down to the error's name and message.
     """
+
+    # nbconvert's HTML exporter configures ``display_data_priority`` on every
+    # preprocessor of the feedback pipeline; nbgrader's base class has the
+    # trait but does not mark it configurable (GetGrades does), which makes
+    # traitlets warn "Config option `display_data_priority` not recognized".
+    display_data_priority = List(
+        ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png"]
+        + ["image/jpeg", "text/plain"]
+    ).tag(config=True)
 
     def preprocess_cell(self, cell, resources, cell_index):
         """Clear the hidden-test region and, if there was one, the tracebacks."""
