@@ -152,11 +152,10 @@ class JupyterLabServer:
         return self.url(path, reset="")
 
     def _environment(self) -> dict[str, str]:
+        # PATH stays as the caller has it, activated virtualenv or not, as for
+        # `make lab`. (nbgrader runs the `alembic` command from PATH when it
+        # creates a gradebook; the course's nbgrader_config.py must see to it.)
         env = dict(os.environ)
-        # As in an activated environment: nbgrader runs the `alembic` command
-        # from PATH when it creates a gradebook, kernels find `python`.
-        bin_dir = str(Path(sys.executable).parent)
-        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
         # Plots must go to the notebook's inline backend, as for a student.
         env.pop("MPLBACKEND", None)
         settings_dir = self.state_dir / "lab-settings"

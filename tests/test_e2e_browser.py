@@ -221,7 +221,13 @@ def test_instructor_sees_assignments_in_formgrader(jupyter_server, course_root, 
 
     formgrader = lab_page.frame_locator("#formgrader-iframe iframe")
     names = formgrader.locator("#main-table td.name")
-    expect(names).to_have_count(len(assignments), timeout=PAGE_TIMEOUT_MS)
+    try:
+        expect(names).to_have_count(len(assignments), timeout=PAGE_TIMEOUT_MS)
+    except AssertionError as error:
+        raise AssertionError(
+            f"Formgrader did not list the {len(assignments)} assignments "
+            f"{assignments}; end of the server log:\n{jupyter_server.log_tail()}"
+        ) from error
     for assignment in assignments:
         expect(names.filter(has_text=re.compile(rf"^\s*{re.escape(assignment)}\s*$"))
                ).to_have_count(1)
