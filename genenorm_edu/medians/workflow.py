@@ -334,6 +334,7 @@ def run_workflow(
     finally:
         progress.close()
 
+    result.digested.sort()
     good = [source for source in sources if source not in result.bad_files]
 
     def saved_digests():  # one file in memory at a time, sorted path order
