@@ -45,6 +45,7 @@ from genenorm_edu.medians.merge import (
     read_gene_list,
 )
 from genenorm_edu.medians.store import (
+    atomic_write,
     digest_file_name,
     digests_are_current,
     load_digests,
@@ -230,6 +231,27 @@ def _run_dask(client, pending, gene_types, block_genes, max_block_bytes, save, r
             progress.files.update(1)
 
 
+def _digest_pending(arguments, *, client, scheduler, workers) -> None:
+    """Digest the pending files where asked: client, scheduler, in process, or a new cluster."""
+    if client is not None:
+        _run_dask(client, *arguments)
+    elif scheduler is not None:
+        from distributed import Client
+
+        with Client(scheduler) as connected:
+            _run_dask(connected, *arguments)
+    elif workers == 1:
+        _run_serial(*arguments)
+    else:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=logging.ERROR,
+        ) as cluster, Client(cluster) as connected:
+            _run_dask(connected, *arguments)
+
+
 def run_workflow(
     inputs: Iterable[str | Path],
     out_dir: str | Path,
@@ -311,26 +333,8 @@ def run_workflow(
     progress.files.update(len(result.reused))
     arguments = (pending, gene_types, block_genes, max_block_bytes, save, report_bad, progress)
     try:
-        if not pending:
-            pass
-        elif client is not None:
-            _run_dask(client, *arguments)
-        elif scheduler is not None:
-            from distributed import Client
-
-            with Client(scheduler) as connected:
-                _run_dask(connected, *arguments)
-        elif workers == 1:
-            _run_serial(*arguments)
-        else:
-            from distributed import Client, LocalCluster
-
-            n_workers = workers or os.cpu_count() or 1
-            with LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
-            ) as cluster, Client(cluster) as connected:
-                _run_dask(connected, *arguments)
+        if pending:
+            _digest_pending(arguments, client=client, scheduler=scheduler, workers=workers)
     finally:
         progress.close()
 
@@ -357,4 +361,5 @@ def _write_bad_files(out_dir: Path, bad_files: dict[Path, str]) -> None:
         path.unlink(missing_ok=True)
         return
     lines = ["path\tproblem"] + [f"{source}\t{problem}" for source, problem in sorted(bad_files.items())]
-    path.write_text("\n".join(lines) + "\n")
+    with atomic_write(path) as temporary:
+        temporary.write_text("\n".join(lines) + "\n")
