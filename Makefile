@@ -8,6 +8,8 @@ PORT ?= 8888
 STAMP := $(VENV)/.installed
 # Jupyter refuses to run as root unless told it is on purpose (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Commands run through make see the venv's tools (nbgrader runs `alembic`).
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup lab instructor-lab test test-fast benchmark data student-notebooks clean
 

@@ -25,7 +25,16 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
-from genenorm_edu.course import ClearHiddenTestsAndTracebacks, RestoreMissingCells
+from genenorm_edu.course import (
+    ClearHiddenTestsAndTracebacks,
+    RestoreMissingCells,
+    ensure_alembic_on_path,
+)
+
+# A new gradebook is made by running the `alembic` command found on PATH; a
+# server or command started as .venv/bin/... without an activated venv would
+# not find it, fail, and leave a half-made gradebook.db behind.
+ensure_alembic_on_path()
 
 c = get_config()  # noqa: F821 -- injected by traitlets when it loads this file
 
