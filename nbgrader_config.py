@@ -16,6 +16,8 @@ Every option below is one that instructors otherwise discover the hard way,
 usually in the middle of grading a class.
 """
 
+import os
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     CheckCellMetadata,
@@ -41,6 +43,14 @@ c = get_config()  # noqa: F821 -- injected by traitlets when it loads this file
 c.CourseDirectory.course_id = "genenorm-edu"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
+
+# The exchange (where `nbgrader release_assignment` puts assignments and
+# `nbgrader collect` finds submissions) defaults to /usr/local/share, which a
+# normal user cannot create. Keep it beside the course (git-ignored); on a
+# JupyterHub, point it at a directory every user can reach instead.
+exchange_root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+os.makedirs(exchange_root, exist_ok=True)
+c.Exchange.root = exchange_root
 
 # --- Executing student notebooks (autograde and validate) -------------------
 # Each cell may run this many seconds. The lessons' cells take well under a
