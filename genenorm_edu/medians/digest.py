@@ -35,7 +35,7 @@ NORMALIZATION_TARGET = 10_000
 DEFAULT_MAX_BLOCK_BYTES = 32 * 2**20
 
 #: Matrix rows (genes) handled by one task, a multiple of the 64-row loom chunk.
-DEFAULT_BLOCK_GENES = 128
+DEFAULT_BLOCK_GENES = 256
 
 # loom files are chunked in tiles of 64 x 64; reading whole tiles avoids
 # decompressing a tile twice.

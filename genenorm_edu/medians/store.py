@@ -124,12 +124,27 @@ def digest_file_name(source: str | Path) -> str:
     return f"{Path(source).stem}-{tag}{DIGEST_SUFFIX}"
 
 
-def save_digests(file_digests: FileDigests, path: str | Path) -> Path:
-    """Write a file's digests to ``path`` (``.npz``, atomically).
+def pack_digests(digests: Sequence[TDigest]) -> dict[str, np.ndarray]:
+    """Put the exact state of many digests into a few flat arrays.
 
-    The source's size and modification time are recorded as they are now.
+    Gene ``i``'s centroids are ``means[offsets[i]:offsets[i + 1]]`` (and
+    ``weights``); ``total_weight``, ``min``, ``max`` and ``compression`` have
+    one value per digest. This is what the digest files hold, and what
+    parallel tasks send back (a few arrays travel much faster than many
+    small objects).
+
+    Examples
+    --------
+    >>> digest = TDigest()
+    >>> digest.update(np.array([1.0, 2.0, 4.0]))
+    >>> packed = pack_digests([digest, TDigest()])
+    >>> packed["offsets"].tolist(), packed["total_weight"].tolist()
+    ([0, 3, 3], [3.0, 0.0])
+    >>> rebuilt = unpack_digests(packed)
+    >>> bool(rebuilt[0].quantile(0.5) == digest.quantile(0.5)), rebuilt[1].size()
+    (True, 0.0)
     """
-    states = [digest_state(digest) for digest in file_digests.digests]
+    states = [digest_state(digest) for digest in digests]
     lengths = np.array([len(state[0]) for state in states], dtype=np.int64)
     offsets = np.zeros(len(states) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -137,6 +152,38 @@ def save_digests(file_digests: FileDigests, path: str | Path) -> Path:
         centroids = np.concatenate([state[0] for state in states])
     else:
         centroids = np.empty(0, dtype=CENTROID_DTYPE)
+    return {
+        "compression": np.array([digest.compression for digest in digests], dtype=np.float64),
+        "offsets": offsets,
+        "means": np.ascontiguousarray(centroids["mean"]),
+        "weights": np.ascontiguousarray(centroids["weight"]),
+        "total_weight": np.array([state[1] for state in states], dtype=np.float64),
+        "min": np.array([state[2] for state in states], dtype=np.float64),
+        "max": np.array([state[3] for state in states], dtype=np.float64),
+    }
+
+
+def unpack_digests(packed: Mapping[str, np.ndarray]) -> list[TDigest]:
+    """Rebuild the digests packed by :func:`pack_digests`, exactly."""
+    offsets = packed["offsets"]
+    return [
+        digest_from_state(
+            packed["means"][offsets[gene] : offsets[gene + 1]],
+            packed["weights"][offsets[gene] : offsets[gene + 1]],
+            packed["total_weight"][gene],
+            packed["min"][gene],
+            packed["max"][gene],
+            packed["compression"][gene],
+        )
+        for gene in range(len(offsets) - 1)
+    ]
+
+
+def save_digests(file_digests: FileDigests, path: str | Path) -> Path:
+    """Write a file's digests to ``path`` (``.npz``, atomically).
+
+    The source's size and modification time are recorded as they are now.
+    """
     size, mtime_ns = source_signature(file_digests.source)
     arrays = {
         "format_version": np.int64(DIGEST_FORMAT_VERSION),
@@ -145,13 +192,7 @@ def save_digests(file_digests: FileDigests, path: str | Path) -> Path:
         "source_mtime_ns": np.int64(mtime_ns),
         "gene_types": np.array(file_digests.gene_types, dtype=str),
         "ensembl_ids": np.array(file_digests.ensembl_ids, dtype=str),
-        "compression": np.array([d.compression for d in file_digests.digests], dtype=np.float64),
-        "offsets": offsets,
-        "means": np.ascontiguousarray(centroids["mean"]),
-        "weights": np.ascontiguousarray(centroids["weight"]),
-        "total_weight": np.array([state[1] for state in states], dtype=np.float64),
-        "min": np.array([state[2] for state in states], dtype=np.float64),
-        "max": np.array([state[3] for state in states], dtype=np.float64),
+        **pack_digests(file_digests.digests),
         "cells_used": np.int64(file_digests.cells_used),
         "failed_filter_cells": np.int64(file_digests.failed_filter_cells),
         "zero_count_cells": np.int64(file_digests.zero_count_cells),
@@ -180,18 +221,7 @@ def load_digests(path: str | Path) -> FileDigests:
     """
     with np.load(path, allow_pickle=False) as stored:
         arrays = {name: stored[name] for name in stored.files}  # read each array once
-    offsets = arrays["offsets"]
-    digests = [
-        digest_from_state(
-            arrays["means"][offsets[gene] : offsets[gene + 1]],
-            arrays["weights"][offsets[gene] : offsets[gene + 1]],
-            arrays["total_weight"][gene],
-            arrays["min"][gene],
-            arrays["max"][gene],
-            arrays["compression"][gene],
-        )
-        for gene in range(len(offsets) - 1)
-    ]
+    digests = unpack_digests(arrays)
     return FileDigests(
         source=str(arrays["source"]),
         ensembl_ids=arrays["ensembl_ids"].tolist(),
