@@ -14,6 +14,10 @@ them: one row per gene, one column per sample.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -236,7 +240,61 @@ def _tie_aware_targets(sorted_column: np.ndarray, target: np.ndarray) -> np.ndar
     return block_target[block_of_position]
 
 
-def qnorm(x: ArrayLike) -> np.ndarray:
+#: Columns per unit of work in :func:`qnorm`. Partial sums are formed per block
+#: and added in block order, so the result does not depend on the thread count.
+QNORM_COLUMN_BLOCK = 16
+
+
+@dataclass
+class _SortedBlock:
+    """What :func:`qnorm` learns from sorting one block of columns."""
+
+    columns: range
+    orders: list[np.ndarray]
+    has_ties: list[bool]
+    sorted_sum: np.ndarray
+
+
+def _sort_block(x: np.ndarray, columns: range) -> _SortedBlock:
+    """Sort each column of a block; sum the sorted columns; note which have ties."""
+    n_genes = x.shape[0]
+    sorted_column = np.empty(n_genes, dtype=x.dtype)
+    sorted_sum = np.zeros(n_genes, dtype=np.float64)
+    orders, has_ties = [], []
+    for sample in columns:
+        # A contiguous copy of the column (a few hundred kB) lets the sort
+        # and the gather read memory sequentially, whatever the layout of x.
+        column = np.ascontiguousarray(x[:, sample])
+        order = np.argsort(column)
+        np.take(column, order, out=sorted_column)
+        _check_sorted_column_finite(sorted_column, sample)
+        sorted_sum += sorted_column
+        orders.append(order)
+        has_ties.append(bool(np.any(sorted_column[1:] == sorted_column[:-1])))
+    return _SortedBlock(columns, orders, has_ties, sorted_sum)
+
+
+def _fill_block(
+    x: np.ndarray, normalized: np.ndarray, block: _SortedBlock, target: np.ndarray
+) -> None:
+    """Write, for each column of a block, the target value at each value's rank."""
+    for sample, order, has_ties in zip(block.columns, block.orders, block.has_ties):
+        if has_ties:
+            sorted_column = x[order, sample]
+            values_in_sorted_order = _tie_aware_targets(sorted_column, target)
+        else:
+            values_in_sorted_order = target
+        normalized[:, sample][order] = values_in_sorted_order
+
+
+def _default_workers() -> int:
+    """The number of CPU cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def qnorm(x: ArrayLike, *, workers: int | None = None) -> np.ndarray:
     """Quantile-normalize the columns of a genes x samples matrix.
 
     After normalization every column has the same distribution: the mean,
@@ -254,6 +312,9 @@ def qnorm(x: ArrayLike) -> np.ndarray:
     x : array_like, shape (n_genes, n_samples)
         Each column is a distribution to normalize. Integer or float; NaN is
         not supported.
+    workers : int, optional
+        Threads sorting columns at the same time (default: all CPU cores
+        available to this process). The result is the same for any number.
 
     Returns
     -------
@@ -263,7 +324,8 @@ def qnorm(x: ArrayLike) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` is not 2-D, is empty, or holds NaN or infinite values.
+        If ``x`` is not 2-D, is empty, or holds NaN or infinite values, or if
+        ``workers`` is less than 1.
     TypeError
         If ``x`` is not numeric.
 
@@ -272,6 +334,8 @@ def qnorm(x: ArrayLike) -> np.ndarray:
     Columns are processed one at a time: each column's argsort, gather and
     scatter then run on about ``8 * n_genes`` bytes that stay in the CPU
     cache, which is much faster than fancy indexing the whole matrix at once.
+    NumPy releases the GIL while it sorts and copies, so blocks of columns run
+    on several threads in parallel.
 
     Examples
     --------
@@ -291,35 +355,29 @@ def qnorm(x: ArrayLike) -> np.ndarray:
     x = as_numeric_array(x, "x")
     check_ndim(x, 2, "x", "(genes, samples)")
     check_not_empty(x, "x")
+    if workers is None:
+        workers = _default_workers()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     n_genes, n_samples = x.shape
+    blocks = [
+        range(first, min(first + QNORM_COLUMN_BLOCK, n_samples))
+        for first in range(0, n_samples, QNORM_COLUMN_BLOCK)
+    ]
 
-    # Pass 1: sort each column, remember its order, add it to the target.
-    orders = []
-    has_ties = []
-    sorted_column = np.empty(n_genes, dtype=x.dtype)
-    target = np.zeros(n_genes, dtype=np.float64)
-    for sample in range(n_samples):
-        # A contiguous copy of the column (a few hundred kB) lets the sort
-        # and the gather read memory sequentially, whatever the layout of x.
-        column = np.ascontiguousarray(x[:, sample])
-        order = np.argsort(column)
-        np.take(column, order, out=sorted_column)
-        _check_sorted_column_finite(sorted_column, sample)
-        target += sorted_column
-        orders.append(order)
-        has_ties.append(bool(np.any(sorted_column[1:] == sorted_column[:-1])))
-    target /= n_samples
+    with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
+        # Pass 1: sort every column; the target is the mean of the sorted columns.
+        sorted_blocks = list(pool.map(lambda columns: _sort_block(x, columns), blocks))
+        target = np.zeros(n_genes, dtype=np.float64)
+        for block in sorted_blocks:  # in block order: same sum for any thread count
+            target += block.sorted_sum
+        target /= n_samples
 
-    # Pass 2: give each value the target at its rank. The result is
-    # column-major, so each column written here is one contiguous block.
-    normalized = np.empty((n_genes, n_samples), dtype=np.float64, order="F")
-    for sample, order in enumerate(orders):
-        if has_ties[sample]:
-            np.take(x[:, sample], order, out=sorted_column)
-            values_in_sorted_order = _tie_aware_targets(sorted_column, target)
-        else:
-            values_in_sorted_order = target
-        normalized[:, sample][order] = values_in_sorted_order
+        # Pass 2: give each value the target at its rank. The result is
+        # column-major, so each column written is one contiguous block.
+        normalized = np.empty((n_genes, n_samples), dtype=np.float64, order="F")
+        fills = pool.map(lambda block: _fill_block(x, normalized, block, target), sorted_blocks)
+        list(fills)  # re-raises any error from a thread
     return normalized
 
 

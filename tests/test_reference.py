@@ -305,3 +305,25 @@ def test_qnorm_accepts_c_and_fortran_order_alike():
 def test_qnorm_rejects_bad_input(x, error, message):
     with pytest.raises(error, match=message):
         qnorm(x)
+
+
+def test_qnorm_gives_identical_results_for_any_number_of_threads():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 30, size=(400, 70)).astype(np.float64)  # many ties, several blocks
+    x[:, 3] = rng.random(400)  # and a column without ties
+    one_thread = qnorm(x, workers=1)
+    np.testing.assert_array_equal(one_thread, qnorm(x, workers=2))
+    np.testing.assert_array_equal(one_thread, qnorm(x, workers=7))
+    np.testing.assert_allclose(one_thread, qnorm_oracle(x), rtol=1e-12)
+
+
+def test_qnorm_reports_nan_found_by_a_worker_thread():
+    x = np.random.default_rng(6).random((30, 50))
+    x[7, 41] = np.nan
+    with pytest.raises(ValueError, match=r"NaN \(column 41\)"):
+        qnorm(x, workers=2)
+
+
+def test_qnorm_rejects_zero_workers():
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        qnorm(np.ones((2, 2)), workers=0)
