@@ -29,9 +29,10 @@ import time
 from pathlib import Path
 
 import h5py
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from genenorm_edu.medians import make_loom, run_workflow
+from genenorm_edu.medians.workflow import local_cluster
 
 
 def load_seed_algorithm():
@@ -111,9 +112,7 @@ def main() -> None:
 
             return run
 
-        with LocalCluster(
-            n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, Client(cluster) as client:
+        with local_cluster(cores) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("genenorm_edu.medians.digest"))  # warm imports
             contenders = {
                 "reference (seed)": baseline,

@@ -180,10 +180,9 @@ def test_make_corpus_command_is_deterministic(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    from genenorm_edu.medians.workflow import local_cluster
+
+    with local_cluster(2) as cluster:
         yield cluster
 
 

@@ -22,7 +22,7 @@ The steps, one module each:
     :func:`merge_digests`, :func:`medians_from_digests`,
     :func:`detection_counts`, :func:`read_gene_list`.
 ``workflow``
-    :func:`find_loom_files`, :func:`run_workflow`: everything, resumable,
+    :func:`find_loom_files`, :func:`run_workflow`, :func:`local_cluster`: everything, resumable,
     on Dask.
 ``command``
     The ``genenorm-edu medians`` and ``genenorm-edu make-corpus`` commands.
@@ -67,7 +67,12 @@ from genenorm_edu.medians.store import (
     save_digests,
     write_median_results,
 )
-from genenorm_edu.medians.workflow import WorkflowResult, find_loom_files, run_workflow
+from genenorm_edu.medians.workflow import (
+    WorkflowResult,
+    find_loom_files,
+    local_cluster,
+    run_workflow,
+)
 
 __all__ = [
     "DEFAULT_GENE_TYPES",
@@ -90,6 +95,7 @@ __all__ = [
     "merge_digests",
     "normalize_nonzero",
     "read_gene_list",
+    "local_cluster",
     "run_workflow",
     "save_digests",
     "write_loom",
