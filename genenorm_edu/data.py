@@ -38,6 +38,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from genenorm_edu._checks import check_ndim, check_not_empty
+
 __all__ = [
     "N_GENES",
     "N_SAMPLES",
@@ -292,10 +294,8 @@ def _check_integer_vector(values: ArrayLike, name: str) -> np.ndarray:
     array = np.asarray(values)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty")
+    check_ndim(array, 1, name)
+    check_not_empty(array, name)
     if array.dtype == np.uint64 and array.max() > np.iinfo(np.int64).max:
         raise ValueError(f"{name} holds values too large for int64")
     return array.astype(np.int64)
