@@ -165,7 +165,10 @@ def test_works_headless_in_a_fresh_process(tmp_path):
     data=hnp.arrays(
         np.float64,
         hnp.array_shapes(min_dims=2, max_dims=2, min_side=2, max_side=12),
-        elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+        # distinct values at least 1e-3 apart: a column like [0, 4e-190] is
+        # "distinct" but has a variance that underflows, which is the
+        # nearly-constant error case tested below, not a drawable density
+        elements=st.integers(-10**6, 10**6).map(lambda value: value / 1000),
         unique=True,
     )
 )
@@ -256,3 +259,10 @@ def test_no_figure_is_left_behind_when_estimation_fails():
     with pytest.raises(ValueError, match="cannot estimate"):
         plot_col_density(np.array([[0.0, 1.0], [1e-300, 2.0], [0.0, 3.0]]))
     assert plt.get_fignums() == before
+
+
+def test_a_column_whose_spread_underflows_gets_a_clear_error():
+    # found by hypothesis: distinct values, but a variance that underflows to 0
+    data = np.array([[0.0, 1.0], [4.15e-190, 2.0]])
+    with pytest.raises(ValueError, match="column 0: its spread is too small"):
+        plot_col_density(data)
