@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 import h5py
 from distributed import Client
 
+from genenorm_edu.cores import usable_cores
 from genenorm_edu.medians import make_loom, run_workflow
 from genenorm_edu.medians.workflow import local_cluster
 
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of R interleaved rounds")
     args = parser.parse_args()
     seed_algorithm = load_seed_algorithm()
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
 
     with tempfile.TemporaryDirectory() as tmp:
         loom = make_loom(Path(tmp) / "bench.loom", genes=args.genes, cells=args.cells, seed=42)

@@ -27,7 +27,6 @@ import argparse
 import hashlib
 import os
 import sys
-import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from genenorm_edu._checks import check_ndim, check_not_empty
+from genenorm_edu.atomic import atomic_write
 
 __all__ = [
     "N_GENES",
@@ -500,24 +500,9 @@ def _read_gene_lengths(path: Path) -> np.ndarray:
 
 
 def _save_atomically(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` so that readers never see a partial file.
-
-    The array goes to a temporary file in the same directory, which then
-    replaces ``path`` in one step (``os.replace``). Two processes writing the
-    same file at once both succeed; the last one wins.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A name no other writer uses; mode "xb" refuses to reuse an existing file.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            np.save(file, array, allow_pickle=False)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Write ``array`` to ``path`` as ``.npy`` so that readers never see a partial file."""
+    with atomic_write(path) as file:
+        np.save(file, array, allow_pickle=False)
 
 
 # --------------------------------------------------------------------------

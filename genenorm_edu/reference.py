@@ -14,7 +14,6 @@ them: one row per gene, one column per sample.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,6 +27,7 @@ from genenorm_edu._checks import (
     check_nonnegative,
     check_not_empty,
 )
+from genenorm_edu.cores import usable_cores
 
 __all__ = ["library_size", "rpkm", "closest_to", "outer_sum", "qnorm"]
 
@@ -287,13 +287,6 @@ def _fill_block(
         normalized[:, sample][order] = values_in_sorted_order
 
 
-def _default_workers() -> int:
-    """The number of CPU cores this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def qnorm(x: ArrayLike, *, workers: int | None = None) -> np.ndarray:
     """Quantile-normalize the columns of a genes x samples matrix.
 
@@ -356,7 +349,7 @@ def qnorm(x: ArrayLike, *, workers: int | None = None) -> np.ndarray:
     check_ndim(x, 2, "x", "(genes, samples)")
     check_not_empty(x, "x")
     if workers is None:
-        workers = _default_workers()
+        workers = usable_cores()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     n_genes, n_samples = x.shape

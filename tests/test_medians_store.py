@@ -25,7 +25,8 @@ from genenorm_edu.medians import (
     save_digests,
     write_median_results,
 )
-from genenorm_edu.medians.store import atomic_write, digests_are_current, read_gene_medians_tsv
+from genenorm_edu.atomic import atomic_write
+from genenorm_edu.medians.store import digests_are_current, read_gene_medians_tsv
 
 values_strategy = st.lists(
     st.floats(min_value=1e-3, max_value=1e6, allow_nan=False), min_size=0, max_size=3000
@@ -88,8 +89,8 @@ def test_atomic_write_leaves_old_file_when_interrupted(tmp_path):
     target = tmp_path / "result.txt"
     target.write_text("old")
     with pytest.raises(RuntimeError):
-        with atomic_write(target) as temporary:
-            temporary.write_text("half")
+        with atomic_write(target) as file:
+            file.write(b"half")
             raise RuntimeError("killed")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["result.txt"]

@@ -9,61 +9,30 @@ the same digest (same quantiles, same merges), exactly as the reference's
 file's size and modification time, so a rerun can tell whether it is still
 current.
 
-All files are written atomically: to a temporary file in the same
-directory, then ``os.replace``; a killed run leaves either the old file,
-the new file, or a stray ``*.tmp`` that is ignored and overwritten.
+All files are written with :func:`genenorm_edu.atomic.atomic_write`: a
+killed run leaves either the old file or the new one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import os
 import pickle
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from crick import TDigest
 from crick.tdigest import CENTROID_DTYPE
 
+from genenorm_edu.atomic import atomic_write
 from genenorm_edu.medians.digest import FileDigests
 
 #: Bumped when the layout of the digest files changes; older files are redone.
 DIGEST_FORMAT_VERSION = 1
 
 DIGEST_SUFFIX = ".digest.npz"
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it into place on success.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     target = Path(tmp) / "result.txt"
-    ...     with atomic_write(target) as temporary:
-    ...         _ = temporary.write_text("done")
-    ...     print(target.read_text(), sorted(p.name for p in Path(tmp).iterdir()))
-    done ['result.txt']
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    temporary = Path(temporary)
-    try:
-        yield temporary
-        with open(temporary, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
 
 
 def digest_state(digest: TDigest) -> tuple[np.ndarray, float, float, float]:
@@ -197,9 +166,8 @@ def save_digests(file_digests: FileDigests, path: str | Path) -> Path:
         "failed_filter_cells": np.int64(file_digests.failed_filter_cells),
         "zero_count_cells": np.int64(file_digests.zero_count_cells),
     }
-    with atomic_write(path) as temporary:
-        with open(temporary, "wb") as output:
-            np.savez(output, **arrays)
+    with atomic_write(path) as output:
+        np.savez(output, **arrays)
     return Path(path)
 
 
@@ -256,9 +224,8 @@ def digests_are_current(
 
 def write_pickle(obj: object, path: str | Path) -> Path:
     """Pickle ``obj`` to ``path`` atomically (for Geneformer's median dicts)."""
-    with atomic_write(path) as temporary:
-        with open(temporary, "wb") as output:
-            pickle.dump(obj, output)
+    with atomic_write(path) as output:
+        pickle.dump(obj, output)
     return Path(path)
 
 
@@ -289,8 +256,8 @@ def write_median_results(
     lines = ["ensembl_id\tmedian\tdetection_count"]
     for gene, value in total.items():
         lines.append(f"{gene}\t{value!r}\t{int(detection_counts.get(gene, 0))}")
-    with atomic_write(out_dir / "gene_medians.tsv") as temporary:
-        temporary.write_text("\n".join(lines) + "\n")
+    with atomic_write(out_dir / "gene_medians.tsv") as output:
+        output.write(("\n".join(lines) + "\n").encode())
     paths["tsv"] = out_dir / "gene_medians.tsv"
     return paths
 

@@ -20,7 +20,6 @@ resumed run gives exactly the result of an uninterrupted one.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from genenorm_edu.atomic import atomic_write
+from genenorm_edu.cores import usable_cores
 from genenorm_edu.medians.digest import (
     DEFAULT_BLOCK_GENES,
     DEFAULT_GENE_TYPES,
@@ -45,7 +46,6 @@ from genenorm_edu.medians.merge import (
     read_gene_list,
 )
 from genenorm_edu.medians.store import (
-    atomic_write,
     digest_file_name,
     digests_are_current,
     load_digests,
@@ -271,7 +271,7 @@ def local_cluster(workers: int | None = None):
 
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
+            n_workers=workers or usable_cores(),
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
@@ -406,5 +406,5 @@ def _write_bad_files(out_dir: Path, bad_files: dict[Path, str]) -> None:
         path.unlink(missing_ok=True)
         return
     lines = ["path\tproblem"] + [f"{source}\t{problem}" for source, problem in sorted(bad_files.items())]
-    with atomic_write(path) as temporary:
-        temporary.write_text("\n".join(lines) + "\n")
+    with atomic_write(path) as output:
+        output.write(("\n".join(lines) + "\n").encode())
