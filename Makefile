@@ -43,7 +43,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_medians.py
 
 student-notebooks: setup
-	$(BIN)/python -m genenorm_edu.course release
+	$(BIN)/genenorm-edu release
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,8 +7,7 @@ read. The course layout is nbgrader's own, renamed:
   solutions and the hidden tests (nbgrader's *source* directory);
 - ``notebooks/<assignment>/<assignment>.ipynb``: the student notebooks made
   by ``nbgrader generate_assignment`` (nbgrader's *release* directory; the
-  repository keeps them stripped of outputs, see ``python -m
-  genenorm_edu.course release``);
+  repository keeps them stripped of outputs, see ``genenorm-edu release``);
 - ``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db``: created
   by collecting and grading; git-ignored.
 
@@ -18,19 +17,27 @@ usually in the middle of grading a class.
 
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
+    AssignLatePenalties,
     CheckCellMetadata,
     ClearOutput,
-    DeduplicateIds,
     GetGrades,
+    IgnorePattern,
+    LimitOutput,
     OverwriteKernelspec,
+    SaveAutoGrades,
 )
 
-from genenorm_edu.course import (
-    ClearHiddenTestsAndTracebacks,
+from genenorm_edu.grading.environment import ensure_alembic_on_path
+from genenorm_edu.grading.preprocessors import (
+    FeedbackWithoutHiddenTests,
+    GradingExecute,
+    LogScore,
+    OutOfReachGrades,
+    RecordAnswers,
+    RepairCellMetadata,
     RestoreMissingCells,
-    ensure_alembic_on_path,
 )
 
 # A new gradebook is made by running the `alembic` command found on PATH; a
@@ -52,48 +59,67 @@ exchange_root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchan
 os.makedirs(exchange_root, exist_ok=True)
 c.Exchange.root = exchange_root
 
-# --- Executing student notebooks (autograde and validate) -------------------
+# --- How a submission is graded --------------------------------------------------
+# Points never depend on the student's kernel. Each exercise's test cells are
+# decided by OutOfReachGrades: the answer cell, as submitted, runs in a fresh
+# sandboxed interpreter that has only the lesson's modules (numpy, ...), the
+# function is called on the visible and the hidden cases, and only plain data
+# (arrays, numbers, tuples) comes back to be judged in this process. The
+# notebook still runs in a kernel (sandboxed too: GradingExecute), so that the
+# feedback shows the student's outputs and visible-test messages; hidden-test
+# cells never reach that kernel. See README.md, "How grading works".
+
 # Each cell may run this many seconds. The lessons' cells take well under a
-# few seconds each (lessons 2 and 3 load the cached data set in about one),
-# so a cell still running after a minute is an infinite loop or a runaway.
+# few seconds each, so a cell still running after a minute is an infinite loop
+# or a runaway. On timeout the kernel is interrupted, and restarted if it does
+# not stop (a loop that catches KeyboardInterrupt), so that later cells do not
+# each wait for their own timeout.
 c.Execute.timeout = 60
-# On timeout, interrupt the kernel (KeyboardInterrupt in the cell), record a
-# CellTimeoutError in the cell, and go on with the next cell.
 c.Execute.interrupt_on_timeout = True
-# A student loop that catches KeyboardInterrupt (``except:`` or ``except
-# BaseException:``) keeps the kernel busy after the interrupt, so the kernel
-# never reports "idle". nbgrader's default (True) then raises and aborts the
-# whole notebook, which autograde reports as a failure for that student and
-# leaves without grades. With False, nbclient logs a warning and carries on:
-# the looping cell and every cell after it time out and score 0, and the
-# autograde run finishes normally.
+# A kernel that stays busy after the interrupt is handled by GradingExecute;
+# nbclient must not abort the whole notebook meanwhile.
 c.Execute.raise_on_iopub_timeout = False
+# A call of a student's function on one test case: a second at most for the
+# course's inputs; 10 s is an endless loop.
+c.OutOfReachGrades.seconds_per_case = 10.0
+# Resource limits of the sandboxed kernel (per student notebook).
+c.SandboxedKernelManager.memory_mib = 4096
+c.SandboxedKernelManager.cpu_seconds = 900
 
 # --- Sanitizing submissions ----------------------------------------------------
-# Students delete cells, even locked ones. Restore deleted test cells from
-# the gradebook, so that deleting a failing test cannot turn a 0 into a
-# missing grade ("needs manual grading" forever, nbgrader issue #1682).
+# RecordAnswers keeps the answer cells as submitted (duplicated or with edited
+# metadata too). RepairCellMetadata resets every cell's nbgrader metadata to
+# the gradebook's (edited points, flags or ids; duplicated cells keep the last),
+# and RestoreMissingCells puts deleted test cells back (a deleted failing test
+# must not turn a 0 into "needs manual grading" forever, nbgrader #1682).
 c.OverwriteCells.add_missing_cells = True
-# nbgrader's own restore step crashes (KeyError, no grade) when the cell
-# before a deleted test cell lost its metadata too; RestoreMissingCells is
-# OverwriteCells with a sturdier way of finding where the cell goes.
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
-    DeduplicateIds,
+    RecordAnswers,
+    RepairCellMetadata,
     OverwriteKernelspec,
     RestoreMissingCells,
     CheckCellMetadata,
+]
+c.Autograde.autograde_preprocessors = [
+    GradingExecute,
+    OutOfReachGrades,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+    LogScore,
 ]
 
 # --- Feedback ------------------------------------------------------------------
 # nbgrader puts hidden tests back into the autograded notebooks and, by
 # design, shows them in the feedback HTML (nbgrader issues #917, #1363).
-# Hidden tests are hidden so that next year's students cannot see them:
-# remove them from the feedback, together with the traceback lines of
-# failing hidden tests (which quote the failing line of test code). The
-# error message itself stays, so students still learn what failed.
+# FeedbackWithoutHiddenTests removes them (and tracebacks quoting them), and
+# any output that quotes the grader's hidden cases.
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    ClearHiddenTestsAndTracebacks,
+    FeedbackWithoutHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]

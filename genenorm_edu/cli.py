@@ -14,6 +14,7 @@ from collections.abc import Sequence
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``genenorm-edu`` command with all subcommands."""
     from genenorm_edu import data
+    from genenorm_edu.grading import release
     from genenorm_edu.medians import command as medians_command
 
     parser = argparse.ArgumentParser(
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register_command(subparsers)
     medians_command.register(subparsers)
+    release.register_command(subparsers)
     return parser
 
 

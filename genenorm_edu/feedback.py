@@ -1,17 +1,22 @@
-"""Checks for the course's visible tests, with messages a student can act on.
+"""Checks of a student's result, with messages a student can act on.
 
 A bare ``assert np.allclose(result, expected)`` tells a student only that
 something is wrong. The checks here say *what*: the result is not an array,
 has the wrong shape or dtype, or which entries (row and column) differ and by
-how much. Each check raises ``AssertionError``, so a failing visible test in
-a notebook shows the message directly, and nbgrader scores the cell 0.
+how much. The exercises (:mod:`genenorm_edu.exercises`) use them, in the
+student's notebook and in the grader alike.
+
+Every failed check raises :class:`Mismatch`, an ``AssertionError`` carrying
+two texts: the full message (with the values involved, for visible tests)
+and a summary without any value (for hidden tests, whose inputs and expected
+results must not reach the student).
 
 Examples
 --------
 >>> check_array(np.array([1.0, 2.5]), np.array([1.0, 2.0]), name="rpkm(...)")
 Traceback (most recent call last):
 ...
-AssertionError: rpkm(...) has wrong values in 1 of 2 entries. First at index 1: got 2.5, expected 2.0.
+genenorm_edu.feedback.Mismatch: rpkm(...) has wrong values in 1 of 2 entries. First at index 1: got 2.5, expected 2.0.
 """
 
 from __future__ import annotations
@@ -22,7 +27,31 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_array", "check_equal", "check_written_here"]
+__all__ = ["Mismatch", "check_array", "check_dtype", "check_equal", "check_written_here"]
+
+
+class Mismatch(AssertionError):
+    """A result that is not what the exercise asks for.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, with the values involved (shown for visible tests).
+    summary : str, optional
+        The same without any value of the inputs or of the expected result
+        (shown for hidden tests). Default: ``message``.
+
+    Examples
+    --------
+    >>> error = Mismatch("x has shape (3,), expected shape (4,).", summary="wrong shape")
+    >>> str(error), error.summary
+    ('x has shape (3,), expected shape (4,).', 'wrong shape')
+    """
+
+    def __init__(self, message: str, summary: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.summary = message if summary is None else summary
 
 _KIND_NAMES = {
     "b": "boolean",
@@ -76,7 +105,7 @@ def check_array(
 
     Raises
     ------
-    AssertionError
+    Mismatch
         With a message naming the first problem found.
 
     Examples
@@ -84,33 +113,43 @@ def check_array(
     >>> check_array(np.zeros(3), np.zeros((3, 1)), name="closest_to(x, 0.75)")
     Traceback (most recent call last):
     ...
-    AssertionError: closest_to(x, 0.75) has shape (3,), expected shape (3, 1).
+    genenorm_edu.feedback.Mismatch: closest_to(x, 0.75) has shape (3,), expected shape (3, 1).
     >>> check_array(np.array([1, 2]), np.array([1.0, 2.0]), name="qnorm(x)")
     Traceback (most recent call last):
     ...
-    AssertionError: qnorm(x) has dtype int64 (signed integer), expected a floating-point dtype.
+    genenorm_edu.feedback.Mismatch: qnorm(x) has dtype int64 (signed integer), expected a floating-point dtype.
     >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
     >>> check_array(x, x)  # silent when right
     """
     expected = np.asarray(expected)
     if not isinstance(actual, np.ndarray):
         hint = " Did you forget a return statement?" if actual is None else ""
-        raise AssertionError(
-            f"{name} is a {type(actual).__name__}, expected a NumPy array "
-            f"of shape {expected.shape}.{hint}"
+        kind = _type_name(actual)
+        raise Mismatch(
+            f"{name} is a {kind}, expected a NumPy array of shape {expected.shape}.{hint}",
+            summary=f"the result is a {kind}, not a NumPy array.{hint}",
         )
     if actual.shape != expected.shape:
-        raise AssertionError(f"{name} has shape {actual.shape}, expected shape {expected.shape}.")
+        raise Mismatch(
+            f"{name} has shape {actual.shape}, expected shape {expected.shape}.",
+            summary=f"the result has the wrong shape ({actual.ndim}-D, expected {expected.ndim}-D)"
+            if actual.ndim != expected.ndim
+            else "the result has the wrong shape.",
+        )
     if dtype_kind is None:
         dtype_kind = "iu" if expected.dtype.kind in "iu" else expected.dtype.kind
     if actual.dtype.kind not in dtype_kind:
         wanted = " or ".join(_KIND_NAMES.get(kind, kind) for kind in dtype_kind)
         actual_kind = _KIND_NAMES.get(actual.dtype.kind, actual.dtype.kind)
-        raise AssertionError(
-            f"{name} has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype."
+        raise Mismatch(
+            f"{name} has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype.",
+            summary=f"the result has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype.",
         )
     if actual.dtype.kind not in "biufc":
-        raise AssertionError(f"{name} has dtype {actual.dtype}: cannot compare its values.")
+        raise Mismatch(
+            f"{name} has dtype {actual.dtype}: cannot compare its values.",
+            summary=f"the result has dtype {actual.dtype}: cannot compare its values.",
+        )
 
     actual_values = actual.astype(np.float64, copy=False)
     expected_values = expected.astype(np.float64, copy=False)
@@ -129,7 +168,45 @@ def check_array(
     if actual.ndim == 2 and actual.shape[1] <= 8:
         row = first[0]
         message += f"\n  row {row} is     {actual[row]}\n  row {row} should be {expected[row]}"
-    raise AssertionError(message)
+    raise Mismatch(message, summary="the result has wrong values.")
+
+
+def check_dtype(actual: np.ndarray, expected: np.dtype | str, *, name: str, because: str) -> None:
+    """Check that an array has exactly the dtype ``expected``.
+
+    Parameters
+    ----------
+    actual : ndarray
+        The student's result (already known to be an array).
+    expected : dtype or str
+        The required dtype.
+    name : str
+        How to call ``actual`` in messages.
+    because : str
+        Why this dtype, in the exercise's terms (``"the same dtype as x"``).
+
+    Raises
+    ------
+    Mismatch
+        If the dtypes differ.
+
+    Examples
+    --------
+    >>> check_dtype(np.zeros(2, np.float32), np.int32, name="closest_to(x, 6)",
+    ...             because="the elements of x, so the dtype of x")
+    Traceback (most recent call last):
+    ...
+    genenorm_edu.feedback.Mismatch: closest_to(x, 6) has dtype float32, expected int32: the elements of x, so the dtype of x.
+    """
+    expected = np.dtype(expected)
+    if actual.dtype != expected:
+        text = f"has dtype {actual.dtype}, expected {expected}: {because}."
+        raise Mismatch(f"{name} {text}", summary=f"the result {text}")
+
+
+def _type_name(value: Any) -> str:
+    """``type(value).__name__``; values decoded by the grader can name their own type."""
+    return getattr(value, "type_name", None) or type(value).__name__
 
 
 def _code_names(function: types.FunctionType) -> set[str]:
@@ -157,7 +234,7 @@ def check_equal(actual: Any, expected: Any, *, name: str = "the result", hint: s
 
     Raises
     ------
-    AssertionError
+    Mismatch
         If the types or the values differ.
 
     Examples
@@ -165,20 +242,24 @@ def check_equal(actual: Any, expected: Any, *, name: str = "the result", hint: s
     >>> check_equal([32, 8], (32, 8), name="c_strides((3, 4), 8)")
     Traceback (most recent call last):
     ...
-    AssertionError: c_strides((3, 4), 8) is a list, expected a tuple like (32, 8).
+    genenorm_edu.feedback.Mismatch: c_strides((3, 4), 8) is a list, expected a tuple like (32, 8).
     >>> check_equal((8, 32), (32, 8), name="c_strides((3, 4), 8)", hint="Check the order.")
     Traceback (most recent call last):
     ...
-    AssertionError: c_strides((3, 4), 8) is (8, 32), expected (32, 8). Check the order.
+    genenorm_edu.feedback.Mismatch: c_strides((3, 4), 8) is (8, 32), expected (32, 8). Check the order.
     """
     if type(actual) is not type(expected):
-        raise AssertionError(
-            f"{name} is a {type(actual).__name__}, expected a "
-            f"{type(expected).__name__} like {expected!r}."
+        kind, wanted = _type_name(actual), type(expected).__name__
+        raise Mismatch(
+            f"{name} is a {kind}, expected a {wanted} like {expected!r}.",
+            summary=f"the result is a {kind}, expected a {wanted}.",
         )
     if actual != expected:
         suffix = f" {hint}" if hint else ""
-        raise AssertionError(f"{name} is {actual!r}, expected {expected!r}.{suffix}")
+        raise Mismatch(
+            f"{name} is {actual!r}, expected {expected!r}.{suffix}",
+            summary=f"the result has the wrong value.{suffix}",
+        )
 
 
 def _referenced_objects(function: types.FunctionType) -> list[tuple[str, Any]]:

@@ -9,7 +9,13 @@ them: one row per gene, one column per sample.
   (``argmin`` plus fancy indexing);
 - :func:`outer_sum` -- every element of one array plus every element of
   another (broadcasting in more dimensions);
-- :func:`qnorm` -- quantile normalization (sorting and fancy indexing).
+- :func:`qnorm` -- quantile normalization (sorting and fancy indexing);
+- :func:`c_strides` -- the strides of a C-ordered array (memory layout);
+- :func:`nonzero_normalized` -- a block of counts per 10,000 of each cell,
+  zeros left out (the per-file step of the non-zero medians).
+
+The grader computes the expected results of hidden tests with them; they are
+not part of the students' copy of the course.
 """
 
 from __future__ import annotations
@@ -29,7 +35,50 @@ from genenorm_edu._checks import (
 )
 from genenorm_edu.cores import usable_cores
 
-__all__ = ["library_size", "rpkm", "closest_to", "outer_sum", "qnorm"]
+__all__ = [
+    "c_strides",
+    "closest_to",
+    "library_size",
+    "nonzero_normalized",
+    "outer_sum",
+    "qnorm",
+    "rpkm",
+]
+
+
+def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+    """Strides, in bytes, of a C-contiguous array of ``shape``.
+
+    The last axis moves one element (``itemsize`` bytes); each axis before
+    it jumps over a whole block of the axes after it.
+
+    Examples
+    --------
+    >>> c_strides((3, 4), 8)
+    (32, 8)
+    >>> c_strides((2, 3, 4), 4) == np.zeros((2, 3, 4), dtype=np.float32).strides
+    True
+    >>> c_strides((), 8)
+    ()
+    """
+    strides = []
+    step = itemsize
+    for length in reversed(shape):
+        strides.append(step)
+        step *= length
+    return tuple(reversed(strides))
+
+
+def nonzero_normalized(counts_block: ArrayLike, n_counts: ArrayLike) -> list[np.ndarray]:
+    """Per gene (row), the non-zero values of ``counts / n_counts * 10_000``, in cell order.
+
+    Examples
+    --------
+    >>> nonzero_normalized(np.array([[0, 2, 0, 1], [3, 0, 0, 0]]), np.array([4, 4, 2, 5]))
+    [array([5000., 2000.]), array([7500.])]
+    """
+    normalized = np.asarray(counts_block) / np.asarray(n_counts)[np.newaxis, :] * 10_000
+    return [row[row != 0] for row in normalized]
 
 
 def _check_counts(counts: ArrayLike) -> np.ndarray:

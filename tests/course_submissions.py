@@ -112,7 +112,7 @@ def c_strides(shape, itemsize):
 
 C_STRIDES_MEMORIZED = """
 def c_strides(shape, itemsize):
-    known = {((3, 4), 8): (32, 8), ((2, 3, 4), 4): (48, 16, 4), ((5, 2), 2): (4, 2)}
+    known = {((3, 4), 8): (32, 8), ((2, 3, 4), 4): (48, 16, 4), ((5, 2), 2): (4, 2), ((), 8): ()}
     return known[(tuple(shape), itemsize)]
 """
 

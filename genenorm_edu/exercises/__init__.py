@@ -1,0 +1,155 @@
+"""The course's exercises: what each asks, and the visible tests students run.
+
+Each graded exercise is a function the student writes in an answer cell. Its
+:class:`~genenorm_edu.exercises.spec.Exercise` (in ``lesson1`` ... ``lesson4``)
+says what is graded, how a result is checked, which mistakes are recognized
+and which cases the visible test runs. A visible test cell is one line::
+
+    check_exercise("rpkm", rpkm)
+
+It runs the visible cases on the student's function, prints a line per case
+and the list of everything the grader checks, and raises with a message
+naming the first problem. When grading, the grader runs the same cases, and
+hidden ones, out of the student's reach (see :mod:`genenorm_edu.grading`).
+
+Examples
+--------
+>>> def c_strides(shape, itemsize):
+...     strides, step = [], itemsize
+...     for length in reversed(shape):
+...         strides.append(step)
+...         step *= length
+...     return tuple(reversed(strides))
+>>> c_strides.__module__ = "__main__"  # as if written in a notebook
+>>> check_exercise("c_strides", c_strides)  # doctest: +ELLIPSIS
+c_strides: visible tests
+  ✓ a (3, 4) array of int64
+...
+All 4 visible tests passed. When grading, these run again, with hidden tests on other inputs. Graded:
+  - returns a tuple with one stride per axis (an empty tuple for shape ())
+...
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from genenorm_edu.exercises import lesson1, lesson2, lesson3, lesson4
+from genenorm_edu.exercises.spec import Call, Case, CaseVerdict, Exercise, judge
+from genenorm_edu.feedback import Mismatch, check_written_here
+
+__all__ = ["EXERCISES", "LESSONS", "check_exercise", "exercise", "run_case"]
+
+#: Exercise names per assignment, in notebook order.
+LESSONS: dict[str, tuple[str, ...]] = {
+    assignment: tuple(item.name for item in module.EXERCISES)
+    for assignment, module in [
+        ("01-ndarray-internals", lesson1),
+        ("02-axes-and-broadcasting", lesson2),
+        ("03-fancy-indexing", lesson3),
+        ("04-nonzero-medians", lesson4),
+    ]
+}
+
+#: Every exercise of the course, by name.
+EXERCISES: dict[str, Exercise] = {
+    item.name: item for module in (lesson1, lesson2, lesson3, lesson4) for item in module.EXERCISES
+}
+
+
+def exercise(name: str) -> Exercise:
+    """The exercise called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With the list of known exercise names.
+
+    Examples
+    --------
+    >>> exercise("rpkm").parameters
+    ('counts', 'gene_lengths')
+    """
+    try:
+        return EXERCISES[name]
+    except KeyError:
+        raise KeyError(f"no exercise {name!r}; the exercises are {sorted(EXERCISES)}") from None
+
+
+def run_case(function: Callable, case: Case) -> Call:
+    """Call ``function`` on a copy of the case's arguments, in this process.
+
+    Returns
+    -------
+    Call
+        The result or the exception, and the arguments as the call left them.
+    """
+    arguments = copy.deepcopy(case.args)
+    start = time.perf_counter()
+    try:
+        result = function(*arguments)
+    except Exception as error:  # reported as the case's verdict
+        return Call(
+            error_type=type(error).__name__,
+            error_message=str(error),
+            arguments_after=arguments,
+            seconds=time.perf_counter() - start,
+        )
+    return Call(result=result, arguments_after=arguments, seconds=time.perf_counter() - start)
+
+
+def _report(name: str, verdicts: Iterable[CaseVerdict], hidden: bool) -> None:
+    __tracebackhide__ = True
+    for verdict in verdicts:
+        if verdict.passed:
+            print(f"  ✓ {verdict.label}")
+            continue
+        print(f"  ✗ {verdict.label}")
+        text = verdict.summary if hidden else verdict.message
+        raise Mismatch(f"{verdict.label}: {text}", summary=f"{verdict.label}: {verdict.summary}")
+
+
+def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
+    """Run an exercise's tests on the student's function and explain the result.
+
+    Parameters
+    ----------
+    name : str
+        The exercise (and function) name, e.g. ``"rpkm"``.
+    function : callable
+        The student's function.
+    hidden : bool
+        Run the hidden cases instead (instructors only: they are not
+        installed with the student's copy of the course).
+
+    Raises
+    ------
+    AssertionError
+        If the function was not written in the notebook, or with the first
+        failing case and what is wrong with it.
+    """
+    __tracebackhide__ = True
+    item = exercise(name)
+    check_written_here(function, name)
+    if hidden:
+        from genenorm_edu.grading.hidden import hidden_cases
+
+        cases = hidden_cases(name)
+    else:
+        cases = item.visible
+    kind = "hidden" if hidden else "visible"
+    print(f"{name}: {kind} tests")
+    _report(
+        name,
+        (judge(item, case, run_case(function, case), case.expected) for case in cases),
+        hidden,
+    )
+    graded = "\n".join(f"  - {requirement}" for requirement in item.requirements)
+    passed = f"The {kind} test passed" if len(cases) == 1 else f"All {len(cases)} {kind} tests passed"
+    print(
+        f"{passed}. When grading, these run again, with hidden tests on other inputs. "
+        f"Graded:\n{graded}"
+    )

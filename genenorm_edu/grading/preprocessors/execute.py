@@ -1,0 +1,126 @@
+"""Run a submitted notebook in a sandboxed kernel, and keep going whatever it does."""
+
+from __future__ import annotations
+
+import time
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Float
+
+from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
+from genenorm_edu.grading.kernel import SandboxedKernelManager
+from genenorm_edu.grading.sandbox import sandbox_support
+
+__all__ = ["GradingExecute", "STARTED_KEY"]
+
+#: Where the start time of a notebook's grading is kept in ``resources``.
+STARTED_KEY = "genenorm_edu_started"
+
+_warned_about_sandbox = False
+
+
+def _note(text: str) -> dict:
+    return new_output("stream", name="stdout", text=f"[grader] {text}\n")
+
+
+class GradingExecute(Execute):
+    """nbgrader's Execute, made for grading students' notebooks.
+
+    - The kernel runs sandboxed (:class:`SandboxedKernelManager`): no access
+      to the course files, the gradebook, other submissions or the network;
+      limited memory, CPU and processes.
+    - Hidden-test cells are not sent to the kernel at all: their verdicts
+      come from :class:`~genenorm_edu.grading.preprocessors.OutOfReachGrades`.
+    - A kernel that dies (``os._exit``, a crash, the memory limit) is
+      restarted, the cell says what happened, and the next cells run.
+    - A cell that runs past its time limit is interrupted; if the kernel
+      still does not answer (a loop that catches ``KeyboardInterrupt``), it
+      is restarted, so later cells do not each wait for their own time limit.
+    """
+
+    stuck_kernel_seconds = Float(
+        3.0, help="After a timeout and an interrupt, how long to wait for the kernel to answer."
+    ).tag(config=True)
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(**kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        """Execute the notebook; note the start time for the score log."""
+        global _warned_about_sandbox
+        support = sandbox_support()
+        if not support.isolated and not _warned_about_sandbox:
+            _warned_about_sandbox = True
+            banner = "!" * 78
+            self.log.warning(
+                "%s\nNO SANDBOX: students' code runs with the grader's permissions and can read "
+                "the course files (solutions, gradebook, hidden tests).\n%s\n%s",
+                banner,
+                "\n".join(support.problems),
+                banner,
+            )
+        if resources is not None:
+            resources[STARTED_KEY] = time.monotonic()
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        """Execute one cell, unless it holds hidden tests; recover the kernel if needed."""
+        test = graded_test(nbgrader_metadata(cell).get("grade_id"))
+        if test is not None and test.hidden:
+            cell.outputs = []
+            cell.execution_count = None
+            return cell, resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.log.warning("The kernel died in cell %d; restarting it", index)
+            cell.outputs.append(
+                new_output(
+                    "error",
+                    ename="DeadKernelError",
+                    evalue="The kernel died while running this cell.",
+                    traceback=[
+                        "The kernel (the Python process running this notebook) died while "
+                        "running this cell: os._exit or sys.exit, a crash, or the memory "
+                        "limit. It was restarted: the cells below ran in a fresh kernel, "
+                        "without the names defined above."
+                    ],
+                )
+            )
+            self._restart_kernel()
+            return cell, resources
+        timed_out = any(output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", []))
+        if timed_out and not self._kernel_answers():
+            self.log.warning("The kernel ignores interrupts after cell %d; restarting it", index)
+            cell.outputs.append(
+                _note(
+                    "This cell did not stop when interrupted (does it catch KeyboardInterrupt?). "
+                    "The kernel was restarted: the cells below ran in a fresh kernel, without "
+                    "the names defined above."
+                )
+            )
+            self._restart_kernel()
+        return cell, resources
+
+    def _kernel_answers(self) -> bool:
+        """Whether the kernel replies to a request within ``stuck_kernel_seconds``."""
+        request = self.kc.kernel_info()
+        deadline = time.monotonic() + self.stuck_kernel_seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                reply = run_sync(self.kc.shell_channel.get_msg)(timeout=remaining)
+            except Exception:  # queue.Empty: no reply in time
+                return False
+            if reply.get("parent_header", {}).get("msg_id") == request:
+                return True
+
+    def _restart_kernel(self) -> None:
+        run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)

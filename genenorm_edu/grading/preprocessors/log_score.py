@@ -1,0 +1,44 @@
+"""One log line per graded notebook: its score and how long grading it took."""
+
+from __future__ import annotations
+
+import time
+
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from genenorm_edu.grading.preprocessors.execute import STARTED_KEY
+
+__all__ = ["LogScore", "notebook_score"]
+
+
+def notebook_score(nb) -> tuple[float, float]:
+    """``(score, max score)`` of a graded notebook's grade cells, as nbgrader scores them."""
+    score = maximum = 0.0
+    for cell in nb.cells:
+        if not nbgrader_utils.is_grade(cell):
+            continue
+        points, max_points = nbgrader_utils.determine_grade(cell)
+        score += points or 0.0
+        maximum += max_points
+    return score, maximum
+
+
+class LogScore(NbGraderPreprocessor):
+    """Log ``student / notebook: score / max points in seconds`` once per notebook."""
+
+    def preprocess(self, nb, resources):
+        """Log the notebook's score; change nothing."""
+        info = resources.get("nbgrader", {})
+        score, maximum = notebook_score(nb)
+        started = resources.get(STARTED_KEY)
+        seconds = f" in {time.monotonic() - started:.1f} s" if started else ""
+        self.log.info(
+            "Graded %s / %s: %g of %g points%s",
+            info.get("student", "?"),
+            info.get("notebook", "?"),
+            score,
+            maximum,
+            seconds,
+        )
+        return nb, resources

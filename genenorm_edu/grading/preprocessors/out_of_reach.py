@@ -1,0 +1,129 @@
+"""Grade each exercise out of the student's kernel, and write the verdicts into its test cells."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from genenorm_edu.cores import usable_cores
+from genenorm_edu.exercises import exercise
+from genenorm_edu.exercises.spec import CaseVerdict, judge
+from genenorm_edu.grading.calls import CallBudget, call_in_sandbox
+from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
+from genenorm_edu.grading.hidden import hidden_cases
+from genenorm_edu.grading.preprocessors.record_answers import ANSWERS_KEY
+
+__all__ = ["ExerciseVerdicts", "OutOfReachGrades", "grade_exercise", "verdict_outputs"]
+
+
+@dataclass(frozen=True)
+class ExerciseVerdicts:
+    """The verdicts of one exercise's visible and hidden cases."""
+
+    visible: tuple[CaseVerdict, ...]
+    hidden: tuple[CaseVerdict, ...]
+
+
+def grade_exercise(name: str, sources: list[str], budget: CallBudget) -> ExerciseVerdicts:
+    """Run an exercise's visible and hidden cases on the answer ``sources``, out of reach.
+
+    The student's function runs in a sandboxed interpreter
+    (:func:`~genenorm_edu.grading.calls.call_in_sandbox`); each result is
+    judged here, in the grader's process.
+    """
+    item = exercise(name)
+    visible, hidden = item.visible, hidden_cases(name)
+    cases = (*visible, *hidden)
+    calls = call_in_sandbox(item, sources, cases, budget=budget)
+    verdicts = tuple(judge(item, case, call, case.expected) for case, call in zip(cases, calls))
+    return ExerciseVerdicts(visible=verdicts[: len(visible)], hidden=verdicts[len(visible) :])
+
+
+def verdict_outputs(name: str, verdicts: tuple[CaseVerdict, ...], hidden: bool) -> list[dict]:
+    """The outputs a test cell gets for its verdicts: one line if all passed, else an error.
+
+    Hidden verdicts are described by their labels and value-free summaries only.
+
+    Examples
+    --------
+    >>> failed = CaseVerdict("an int32 matrix", False, "got [1 2], expected [3 4]", "wrong values")
+    >>> [output["evalue"] for output in verdict_outputs("closest_to", (failed,), hidden=True)]
+    ['1 of 1 hidden test of closest_to failed. First: an int32 matrix: wrong values']
+    """
+    kind = "hidden" if hidden else "visible"
+    failed = [verdict for verdict in verdicts if not verdict.passed]
+    if not failed:
+        text = f"[grader] {name}: all {len(verdicts)} {kind} tests passed (run outside your notebook).\n"
+        return [new_output("stream", name="stdout", text=text)]
+    first = failed[0]
+    noun = "test" if len(verdicts) == 1 else "tests"
+    detail = first.summary if hidden else first.message
+    message = f"{len(failed)} of {len(verdicts)} {kind} {noun} of {name} failed. First: {first.label}: {detail}"
+    return [new_output("error", ename="TestFailed", evalue=message, traceback=message.splitlines())]
+
+
+def _kernel_outputs_to_keep(outputs) -> list:
+    """Text and displays the kernel printed; no errors, no results (they carry no verdict now)."""
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            kept.append(new_output("stream", name="stdout", text=output.get("text", "")))
+        elif output.get("output_type") == "display_data":
+            kept.append(output)
+    return kept
+
+
+class OutOfReachGrades(NbGraderPreprocessor):
+    """Decide every exercise test cell from a run outside the student's kernel.
+
+    For each exercise with test cells in the notebook, the answer cell(s)
+    recorded by :class:`~genenorm_edu.grading.preprocessors.RecordAnswers`
+    run in a fresh, sandboxed interpreter that only has the lesson's modules,
+    and the function is called on the visible and the hidden cases; the
+    results come back as plain data and are judged here. Each test cell's
+    outputs then carry the verdict, which is what nbgrader scores: a passing
+    cell keeps what the kernel printed (stderr included, as plain text) and
+    gets a line saying it passed; a failing cell gets one error naming the
+    first failing case. Nothing the student's code did in the kernel
+    (patched checks, builtins, input transformers) counts.
+    """
+
+    seconds_per_case = Float(10.0, help="Time limit of one call of a student's function.").tag(config=True)
+    startup_seconds = Float(30.0, help="Time limit for importing and running the answer cell.").tag(
+        config=True
+    )
+    parallel_exercises = Integer(
+        0, help="Exercises graded at once (0: one per core)."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Grade the exercises whose test cells ``nb`` holds; write the verdicts."""
+        answers = nb.metadata.pop(ANSWERS_KEY, {})
+        tests = {}
+        for index, cell in enumerate(nb.cells):
+            test = graded_test(nbgrader_metadata(cell).get("grade_id"))
+            if test is not None and nbgrader_metadata(cell).get("grade"):
+                tests[index] = test
+            elif nbgrader_metadata(cell).get("grade") and cell.cell_type == "code":
+                self.log.warning(
+                    "Cell %s is not an exercise test: it is graded in the student's kernel",
+                    nbgrader_metadata(cell).get("grade_id"),
+                )
+        names = sorted({test.exercise for test in tests.values()})
+        budget = CallBudget(startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case)
+        workers = self.parallel_exercises or usable_cores()
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(names) or 1))) as pool:
+            graded = dict(
+                zip(names, pool.map(lambda name: grade_exercise(name, list(answers.get(name, [])), budget), names))
+            )
+        for index, test in tests.items():
+            cell = nb.cells[index]
+            verdicts = graded[test.exercise]
+            outputs = verdict_outputs(test.exercise, verdicts.hidden if test.hidden else verdicts.visible, test.hidden)
+            kept = [] if test.hidden else _kernel_outputs_to_keep(cell.get("outputs", []))
+            cell.outputs = kept + outputs
+        return nb, resources
