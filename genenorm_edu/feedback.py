@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Mismatch", "check_array", "check_dtype", "check_equal", "check_written_here"]
+__all__ = ["Mismatch", "check_array", "check_dtype", "check_equal", "check_written_here", "type_name"]
 
 
 class Mismatch(AssertionError):
@@ -124,7 +124,7 @@ def check_array(
     expected = np.asarray(expected)
     if not isinstance(actual, np.ndarray):
         hint = " Did you forget a return statement?" if actual is None else ""
-        kind = _type_name(actual)
+        kind = type_name(actual)
         raise Mismatch(
             f"{name} is a {kind}, expected a NumPy array of shape {expected.shape}.{hint}",
             summary=f"the result is a {kind}, not a NumPy array.{hint}",
@@ -204,8 +204,18 @@ def check_dtype(actual: np.ndarray, expected: np.dtype | str, *, name: str, beca
         raise Mismatch(f"{name} {text}", summary=f"the result {text}")
 
 
-def _type_name(value: Any) -> str:
-    """``type(value).__name__``; values decoded by the grader can name their own type."""
+def type_name(value: Any) -> str:
+    """The name of a value's type, for messages.
+
+    Values that could not cross from the grader's sandbox as plain data
+    (:class:`genenorm_edu.grading.codec.Opaque`) carry the name of their
+    original type.
+
+    Examples
+    --------
+    >>> type_name([1, 2]), type_name(np.zeros(2))
+    ('list', 'ndarray')
+    """
     return getattr(value, "type_name", None) or type(value).__name__
 
 
@@ -249,7 +259,7 @@ def check_equal(actual: Any, expected: Any, *, name: str = "the result", hint: s
     genenorm_edu.feedback.Mismatch: c_strides((3, 4), 8) is (8, 32), expected (32, 8). Check the order.
     """
     if type(actual) is not type(expected):
-        kind, wanted = _type_name(actual), type(expected).__name__
+        kind, wanted = type_name(actual), type(expected).__name__
         raise Mismatch(
             f"{name} is a {kind}, expected a {wanted} like {expected!r}.",
             summary=f"the result is a {kind}, expected a {wanted}.",

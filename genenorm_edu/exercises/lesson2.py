@@ -72,7 +72,9 @@ CLOSEST_TO = Exercise(
         ),
         Mistake(
             "you took the minimum along the wrong axis (one value per column, not per row)",
-            lambda result, x, value: len(result) == x.shape[1] != x.shape[0],
+            lambda result, x, value: np.array_equal(
+                result, x[np.argmin(np.abs(x - value), axis=0), np.arange(x.shape[1])]
+            ),
         ),
     ),
 )

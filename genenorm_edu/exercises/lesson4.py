@@ -5,13 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, check_array, check_equal
+from genenorm_edu.feedback import Mismatch, type_name, check_array
 
 
 def _check_nonzero_normalized(result, expected, args) -> None:
     counts_block, n_counts = args
     name = f"nonzero_normalized(counts_block, n_counts) for a {counts_block.shape} block"
-    check_equal(type(result), list, name=f"the type of {name}")
+    if type(result) is not list:
+        kind = type_name(result)
+        raise Mismatch(
+            f"{name} is a {kind}, expected a list of 1-D arrays, one per gene (row).",
+            summary=f"the result is a {kind}, expected a list of 1-D arrays, one per gene (row).",
+        )
     if len(result) != len(expected):
         raise Mismatch(
             f"{name} holds {len(result)} arrays, expected one per gene (row): {len(expected)}.",

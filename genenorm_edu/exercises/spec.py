@@ -205,8 +205,9 @@ def _changed_argument(exercise: Exercise, case: Case, call: Call) -> str | None:
 def _likely_mistake(exercise: Exercise, result: Any, args: tuple[Any, ...]) -> str:
     for mistake in exercise.mistakes:
         try:
-            if mistake.matches(result, *args):
-                return mistake.explanation
+            with np.errstate(all="ignore"):
+                if mistake.matches(result, *args):
+                    return mistake.explanation
         except Exception:  # a matcher that cannot apply is no match
             continue
     return ""
