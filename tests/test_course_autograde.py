@@ -1,14 +1,14 @@
-"""The course graded end to end by real nbgrader, with a real sqlite gradebook.
+"""The course graded end to end by real nbgrader, through the course's nbgrader_config.py.
 
 For each assignment, a temporary course directory gets ``nbgrader_config.py``
-and the instructor notebook; nbgrader generates the student version; one
-submission per case (see ``course_submissions.py``) is autograded in ONE
-``nbgrader autograde`` run per assignment (nbgrader start-up costs seconds);
-feedback is generated. The four assignments run in separate course
-directories, two at a time.
+and the instructor notebook; nbgrader generates the student version; every
+submission of the catalog (``catalog/submissions.py``: correct, wrong and
+hostile work, with the score each test cell must get) is autograded in ONE
+``nbgrader autograde`` run per assignment, and feedback is generated. The
+assignments run in separate course directories, two at a time.
 
-Lesson 1 also holds the timeout cases, graded with a short per-cell timeout
-(its cells run in milliseconds), so that an infinite loop costs seconds.
+Lesson 1 holds the slow cases (loops, kernel deaths, fork bomb, memory hog),
+graded with short time limits: its cells run in milliseconds.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import html
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,77 +26,21 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_submissions import build_submission, submissions
+from catalog.submissions import FULL, SUBMISSIONS, VISIBLE, Context, build
 
 from genenorm_edu.course import ASSIGNMENTS, REPO_ROOT
+from genenorm_edu.exercises import LESSONS, exercise
+from genenorm_edu.grading.hidden import HIDDEN_CASES
 
 pytestmark = pytest.mark.slow
 
-#: Per-cell timeout (seconds) of the lesson-1 run, which has the loop cases.
-SHORT_TIMEOUT = 5
-
-V, H = "visible", "hidden"
-
-
-def full(*exercises: str) -> dict[str, float]:
-    """Expected scores of exercises passing both test cells (1 + 2 points)."""
-    return {cell: points for name in exercises for cell, points in _cells(name, 1, 2).items()}
-
-
-def zero(*exercises: str) -> dict[str, float]:
-    return {cell: 0.0 for name in exercises for cell in _cells(name, 0, 0)}
-
-
-def visible_only(*exercises: str) -> dict[str, float]:
-    """Passes the visible tests, fails the hidden ones."""
-    return {cell: points for name in exercises for cell, points in _cells(name, 1, 0).items()}
-
-
-def _cells(name: str, visible: float, hidden: float) -> dict[str, float]:
-    return {f"test_{name}_visible": float(visible), f"test_{name}_hidden": float(hidden)}
-
-
-LESSON2 = ("closest_to", "rpkm", "outer_sum")
-
-#: Expected score of every autograded cell, per assignment and student.
-EXPECTED = {
-    "01-ndarray-internals": {
-        "reference": full("c_strides"),
-        "untouched": zero("c_strides"),
-        "fortran-order": zero("c_strides"),
-        "strides-in-elements": zero("c_strides"),
-        "memorized-visible": visible_only("c_strides"),
-        "infinite-loop": zero("c_strides"),
-        "ignores-interrupt": zero("c_strides"),
-        "edited-tests": zero("c_strides"),
-        "deleted-tests": zero("c_strides"),
-        "stripped-metadata": zero("c_strides"),
-        "solved-then-deleted-tests": full("c_strides"),
-    },
-    "02-axes-and-broadcasting": {
-        "reference": full(*LESSON2),
-        "untouched": zero(*LESSON2),
-        "mistakes-a": zero(*LESSON2),
-        "mistakes-b": zero(*LESSON2),
-        "reuses-reference": zero(*LESSON2),
-        "rpkm-overflow": {**full("closest_to", "outer_sum"), **zero("rpkm")},
-    },
-    "03-fancy-indexing": {
-        "reference": full("qnorm"),
-        "untouched": zero("qnorm"),
-        "truncated-ranks": zero("qnorm"),
-        "ignores-ties": zero("qnorm"),
-        "patches-checks": zero("qnorm"),
-        "wraps-reference": zero("qnorm"),
-    },
-    "04-nonzero-medians": {
-        "reference": full("nonzero_normalized"),
-        "untouched": zero("nonzero_normalized"),
-        "keeps-zeros": zero("nonzero_normalized"),
-        "gene-totals": zero("nonzero_normalized"),
-        "wraps-library": zero("nonzero_normalized"),
-    },
-}
+#: Short limits for lesson 1 (its cells run in milliseconds), which has the loop cases.
+SHORT_LIMITS = (
+    "--Execute.timeout=5",
+    "--Execute.iopub_timeout=2",
+    "--GradingExecute.stuck_kernel_seconds=2",
+    "--OutOfReachGrades.seconds_per_case=2",
+)
 
 
 def _environment() -> dict[str, str]:
@@ -112,7 +57,7 @@ def _environment() -> dict[str, str]:
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "nbgrader", *args]
     done = subprocess.run(
-        command, cwd=course, env=_environment(), capture_output=True, text=True, timeout=900
+        command, cwd=course, env=_environment(), capture_output=True, text=True, timeout=1200
     )
     (course / "logs").mkdir(exist_ok=True)
     (course / "logs" / f"{args[0]}.log").write_text(done.stdout + done.stderr)
@@ -120,8 +65,26 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
+def _points(solution: nbformat.NotebookNode) -> dict[str, float]:
+    """Max points of each test cell of the instructor notebook."""
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
+        for cell in solution.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def _expected_cells(assignment: str, category: dict[str, str], points: dict[str, float]) -> dict[str, float]:
+    expected = {}
+    for name in LESSONS[assignment]:
+        visible, hidden = f"test_{name}_visible", f"test_{name}_hidden"
+        expected[visible] = points[visible] if category[name] in (FULL, VISIBLE) else 0.0
+        expected[hidden] = points[hidden] if category[name] == FULL else 0.0
+    return expected
+
+
 def _grade_assignment(root: Path, assignment: str) -> dict:
-    """Release, submit every case, autograde, generate feedback; return the facts."""
+    """Release, submit every catalog case, autograde, generate feedback; return the facts."""
     course = root / assignment
     (course / "solutions").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "nbgrader_config.py", course)
@@ -131,24 +94,23 @@ def _grade_assignment(root: Path, assignment: str) -> dict:
     notebook_name = f"{assignment}.ipynb"
     release = nbformat.read(course / "notebooks" / assignment / notebook_name, as_version=4)
     solution = nbformat.read(course / "solutions" / assignment / notebook_name, as_version=4)
-    cases = submissions(assignment, solution)
-    for student, edit in cases.items():
-        target = course / "submitted" / student / assignment / notebook_name
+    context = Context(course=course, assignment=assignment, solution=solution)
+    for submission in SUBMISSIONS[assignment]:
+        target = course / "submitted" / submission.student / assignment / notebook_name
         target.parent.mkdir(parents=True)
-        nbformat.write(build_submission(release, edit), target)
+        nbformat.write(build(release, submission, context), target)
 
-    options = []
-    if assignment == "01-ndarray-internals":
-        options = [f"--Execute.timeout={SHORT_TIMEOUT}", "--Execute.iopub_timeout=2"]
+    options = SHORT_LIMITS if assignment == "01-ndarray-internals" else ()
     started = time.monotonic()
-    _nbgrader(course, "autograde", assignment, "--force", *options)
+    autograde = _nbgrader(course, "autograde", assignment, "--force", *options)
     autograde_seconds = time.monotonic() - started
     _nbgrader(course, "generate_feedback", assignment, "--force")
     return {
         "course": course,
-        "students": sorted(cases),
+        "points": _points(solution),
         "scores": _read_scores(course, assignment),
         "autograde_seconds": autograde_seconds,
+        "log": autograde.stdout + autograde.stderr,
     }
 
 
@@ -170,31 +132,65 @@ def graded(tmp_path_factory) -> dict[str, dict]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {a: pool.submit(_grade_assignment, root, a) for a in ASSIGNMENTS}
         results = {assignment: future.result() for assignment, future in futures.items()}
-    table = ["assignment / student: score per test cell"]
+    table = ["assignment / student (class): score per test cell"]
     for assignment, result in results.items():
         table.append(f"{assignment} (autograde {result['autograde_seconds']:.0f} s)")
-        for student, cells in sorted(result["scores"].items()):
-            table.append(f"  {student:28s} {cells}")
+        for submission in SUBMISSIONS[assignment]:
+            cells = result["scores"].get(submission.student)
+            table.append(f"  {submission.student:28s} {submission.kind:32s} {cells}")
     print("\n".join(table))
     return results
 
 
+def _page(result: dict, assignment: str, student: str) -> str:
+    path = result["course"] / "feedback" / student / assignment / f"{assignment}.html"
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_submission_gets_the_expected_score_per_cell(graded, assignment):
-    scores = graded[assignment]["scores"]
-    assert sorted(scores) == sorted(EXPECTED[assignment]), "a submission was not graded"
-    assert scores == EXPECTED[assignment]
+    result = graded[assignment]
+    expected = {
+        submission.student: _expected_cells(assignment, submission.expected(list(LESSONS[assignment])), result["points"])
+        for submission in SUBMISSIONS[assignment]
+    }
+    assert sorted(result["scores"]) == sorted(expected), "a submission was not graded"
+    wrong = {student: cells for student, cells in result["scores"].items() if cells != expected[student]}
+    assert wrong == {}, {student: (cells, expected[student]) for student, cells in wrong.items()}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_reference_solution_runs_without_any_error(graded, assignment):
-    """The instructor's answers, run by nbgrader (nbclient), raise nowhere."""
+def test_every_notebook_logs_one_line_with_its_score_and_time(graded, assignment):
+    log = graded[assignment]["log"]
+    for submission in SUBMISSIONS[assignment]:
+        lines = re.findall(rf"Graded {re.escape(submission.student)} / {assignment}: .* points in [\d.]+ s", log)
+        assert len(lines) == 1, submission.student
+    assert "NO SANDBOX" not in log
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_hidden_test_cells_log_no_checksum_change(graded, assignment):
+    student = None
+    complaints = set()
+    for line in graded[assignment]["log"].splitlines():
+        started = re.search(r"Sanitizing .*/submitted/([^/]+)/", line)
+        if started:
+            student = started.group(1)
+        elif "checksum" in line and "has changed" in line:
+            complaints.add(student)
+    tampered = {"edited-tests", "stripped-metadata", "solved-then-stripped"}
+    assert complaints <= tampered
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_reference_solution_runs_without_any_error(graded, assignment):
+    """The instructor's answers, run by the grader's kernel, raise nowhere."""
     course = graded[assignment]["course"]
     notebook = nbformat.read(
         course / "autograded" / "reference" / assignment / f"{assignment}.ipynb", as_version=4
     )
     errors = [
-        (index, output["ename"])
+        (index, output["ename"], output.get("evalue", "")[:200])
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
         for output in cell.outputs
@@ -203,62 +199,65 @@ def test_reference_solution_runs_without_any_error(graded, assignment):
     assert errors == []
 
 
-def test_timeout_cases_do_not_stop_the_run(graded):
-    """Loops are cut off and the students graded after them still get graded."""
-    result = graded["01-ndarray-internals"]
-    assert {"infinite-loop", "ignores-interrupt"} <= set(result["scores"])
-    # Every submission was autograded (a notebook written for each student).
-    course = result["course"]
-    for student in result["students"]:
-        assert (course / "autograded" / student / "01-ndarray-internals").is_dir(), student
-    log = (course / "logs" / "autograde.log").read_text()
-    assert "Timeout waiting for execute reply" in log
-    # The stuck kernel costs at most (timeout + iopub timeout) per remaining
-    # cell; the whole lesson-1 run stays well under a minute per loop case.
-    assert result["autograde_seconds"] < 11 * 10 + 2 * 60
-
-
-def _visible_text(page: str) -> str:
-    """The text of an HTML page, without tags and entities."""
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
-
-
-def _hidden_test_lines(solution: Path) -> list[str]:
-    notebook = nbformat.read(solution, as_version=4)
-    lines = []
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 12:
-                lines.append(line.strip())
-    return lines
+def _hidden_test_source_lines() -> list[str]:
+    source = (REPO_ROOT / "genenorm_edu" / "grading" / "hidden.py").read_text(encoding="utf-8")
+    return [line.strip() for line in source.splitlines() if len(line.strip()) > 25 and "Case(" in line]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_feedback_shows_no_hidden_test_source(graded, assignment):
+def test_feedback_pages_show_no_hidden_test(graded, assignment):
     result = graded[assignment]
-    course = result["course"]
-    hidden = _hidden_test_lines(course / "solutions" / assignment / f"{assignment}.ipynb")
-    assert hidden, "the assignment should have hidden tests"
-    pages = sorted((course / "feedback").glob(f"*/{assignment}/*.html"))
-    assert len(pages) == len(result["students"])
-    for page in pages:
-        text = _visible_text(page.read_text(encoding="utf-8"))
-        # The page's code is readable as text (a visible test call is there)...
-        assert "check_written_here(" in text, page
-        # ...but no line of hidden-test code is, in sources or tracebacks.
-        assert "HIDDEN TESTS" not in text, page
-        leaked = [line for line in hidden if line in text]
-        assert leaked == [], f"{page}: {leaked[:3]}"
+    secret_lines = _hidden_test_source_lines()
+    for submission in SUBMISSIONS[assignment]:
+        text = _page(result, assignment, submission.student)
+        assert "check_exercise(" in text, submission.student  # the page shows the notebook's code
+        assert "hidden=True" not in text, submission.student
+        if submission.student != "markers-in-strings":  # that student's own string holds the markers
+            assert "HIDDEN TESTS" not in text, submission.student
+        leaked = [line for line in secret_lines if line in text]
+        assert leaked == [], (submission.student, leaked[:3])
 
 
-def test_feedback_keeps_the_message_of_a_failed_hidden_test(graded):
-    """Students still learn what failed, without seeing the test code."""
-    course = graded["03-fancy-indexing"]["course"]
-    page = course / "feedback" / "patches-checks" / "03-fancy-indexing" / "03-fancy-indexing.html"
-    text = _visible_text(page.read_text(encoding="utf-8"))
-    assert "hidden test: wrong values with tie blocks" in text
+def test_feedback_never_shows_hidden_inputs_whatever_the_student_prints(graded):
+    result = graded["01-ndarray-internals"]
+    visible_shapes = {repr(case.args[0]) for case in exercise("c_strides").visible}
+    hidden_shapes = {repr(case.args[0]) for case in HIDDEN_CASES["c_strides"]} - visible_shapes
+    text = _page(result, "01-ndarray-internals", "leaks-arguments")
+    assert "LEAKED-ARGUMENTS" in text  # what the student printed in its own kernel is shown...
+    assert [shape for shape in hidden_shapes if f"LEAKED-ARGUMENTS {shape}" in text] == []  # ...hidden inputs never
+
+
+def test_a_failed_hidden_test_names_the_case_and_the_mistake_without_values(graded):
+    text = _page(graded["01-ndarray-internals"], "01-ndarray-internals", "memorized-visible")
+    assert "hidden tests of c_strides failed" in text
+    assert "a 1-D shape: c_strides raised KeyError." in text
+
+
+def test_kernel_deaths_and_restarts_are_explained_and_grading_goes_on(graded):
+    result = graded["01-ndarray-internals"]
+    assert "The kernel died while running this cell" in _page(result, "01-ndarray-internals", "kernel-dies-after-answer")
+    assert "The kernel was restarted" in _page(result, "01-ndarray-internals", "ignores-interrupt")
+    exits = _page(result, "01-ndarray-internals", "exits-when-called")
+    assert "The kernel died" in exits and "process running the function ended" in exits
+
+
+def test_the_sandbox_keeps_student_code_away_from_the_course(graded):
+    result = graded["01-ndarray-internals"]
+    with sqlite3.connect(result["course"] / "gradebook.db") as gradebook:
+        extra = gradebook.execute("SELECT COUNT(*) FROM grade WHERE extra_credit IS NOT NULL AND extra_credit != 0")
+        assert extra.fetchone() == (0,)
+    assert "no gradebook: OperationalError" in _page(result, "01-ndarray-internals", "writes-gradebook")
+    printed = _page(result, "01-ndarray-internals", "prints-hidden-tests")
+    assert "no hidden tests" in printed and "HIDDEN_CASES" not in printed
+    assert "stopped after" in _page(result, "01-ndarray-internals", "fork-bomb")
+    assert "MemoryError after" in _page(result, "01-ndarray-internals", "hogs-memory-in-kernel")
+
+
+def test_loops_cost_bounded_time(graded):
+    """Loops are cut off, a kernel ignoring interrupts is restarted, and grading goes on."""
+    result = graded["01-ndarray-internals"]
+    log = result["log"]
+    assert "restarting it" in log
+    n_students = len(SUBMISSIONS["01-ndarray-internals"])
+    # Each notebook takes seconds; the loop cases add a few short time limits each.
+    assert result["autograde_seconds"] < n_students * 8 + 4 * 30

@@ -80,6 +80,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._process_limit: ProcessGroupLimit | None = None
 
     @property
+    def kernel_spec(self):
+        """The kernel's spec, interrupted by message: signals do not cross the sandbox."""
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
+
+    @property
     def limits(self) -> Limits:
         """The :class:`Limits` of this kernel."""
         return Limits(

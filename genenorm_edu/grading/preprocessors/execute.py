@@ -84,10 +84,10 @@ class GradingExecute(Execute):
                     ename="DeadKernelError",
                     evalue="The kernel died while running this cell.",
                     traceback=[
-                        "The kernel (the Python process running this notebook) died while "
-                        "running this cell: os._exit or sys.exit, a crash, or the memory "
-                        "limit. It was restarted: the cells below ran in a fresh kernel, "
-                        "without the names defined above."
+                        "DeadKernelError: The kernel died while running this cell.",
+                        "The kernel (the Python process running this notebook) ended: os._exit, "
+                        "a crash, or the memory limit. It was restarted: the cells below ran in "
+                        "a fresh kernel, without the names defined above.",
                     ],
                 )
             )
