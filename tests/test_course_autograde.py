@@ -36,10 +36,11 @@ pytestmark = pytest.mark.slow
 
 #: Short limits for lesson 1 (its cells run in milliseconds), which has the loop cases.
 SHORT_LIMITS = (
-    "--Execute.timeout=5",
-    "--Execute.iopub_timeout=2",
-    "--GradingExecute.stuck_kernel_seconds=2",
+    "--Execute.timeout=4",
+    "--Execute.iopub_timeout=1",
+    "--GradingExecute.stuck_kernel_seconds=1",
     "--OutOfReachGrades.seconds_per_case=2",
+    "--SandboxedKernelManager.memory_mib=2048",
 )
 
 

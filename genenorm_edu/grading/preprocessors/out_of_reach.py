@@ -67,13 +67,21 @@ def verdict_outputs(name: str, verdicts: tuple[CaseVerdict, ...], hidden: bool) 
 
 
 def _kernel_outputs_to_keep(outputs) -> list:
-    """Text and displays the kernel printed; no errors, no results (they carry no verdict now)."""
+    """What the kernel showed, as plain text and displays: it carries no verdict now.
+
+    Streams (stderr too) become stdout text, errors a line of text, and
+    results are dropped (nbgrader would read a number there as partial credit).
+    """
     kept = []
     for output in outputs:
-        if output.get("output_type") == "stream":
+        kind = output.get("output_type")
+        if kind == "stream":
             kept.append(new_output("stream", name="stdout", text=output.get("text", "")))
-        elif output.get("output_type") == "display_data":
+        elif kind == "display_data":
             kept.append(output)
+        elif kind == "error":
+            text = f"[in your kernel] {output.get('ename', 'Error')}: {output.get('evalue', '')}\n"
+            kept.append(new_output("stream", name="stdout", text=text))
     return kept
 
 
