@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import linecache
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,33 @@ def test_check_exercise_refuses_the_library_function():
 def test_check_exercise_names_unknown_exercises():
     with pytest.raises(KeyError, match="no exercise 'nope'"):
         check_exercise("nope", print)
+
+
+def in_a_notebook_cell(source: str, name: str, namespace: dict):
+    """Define ``name`` as an IPython cell does: compiled from a file linecache knows."""
+    filename = f"/tmp/ipykernel_0/{abs(hash(source))}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 -- fixed test source
+    return namespace[name]
+
+
+def test_a_helper_from_another_cell_is_reported_before_grading(capsys):
+    namespace = {"__name__": "__main__", "np": np}
+    in_a_notebook_cell("def helper(x, y):\n    return np.add.outer(x, y)\n", "helper", namespace)
+    function = in_a_notebook_cell("def outer_sum(x, y):\n    return helper(x, y)\n", "outer_sum", namespace)
+    assert function(np.ones(2), np.ones(3)).shape == (2, 3)  # works in the kernel...
+    with pytest.raises(AssertionError, match="NameError: name 'helper' is not defined. When grading"):
+        check_exercise("outer_sum", function)  # ...but not when its cell runs alone
+
+
+def test_a_cell_that_does_not_run_alone_is_reported(capsys):
+    namespace = {"__name__": "__main__", "np": np, "shift": 0}
+    source = "offset = shift + 0\ndef outer_sum(x, y):\n    return np.add.outer(x, y) + offset\n"
+    function = in_a_notebook_cell(source, "outer_sum", namespace)
+    with pytest.raises(AssertionError, match="does not run on its own: NameError"):
+        check_exercise("outer_sum", function)
+
+
+def test_a_self_contained_cell_passes_with_its_own_imports(capsys):
+    source = "import numpy\ndef outer_sum(x, y):\n    return numpy.add.outer(x, y)\n"
+    check_exercise("outer_sum", in_a_notebook_cell(source, "outer_sum", {"__name__": "__main__"}))

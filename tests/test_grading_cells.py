@@ -26,26 +26,33 @@ def test_graded_test_reads_the_course_naming_rule():
     assert graded_test("qnorm") is None and graded_test("test_qnorm_other") is None
 
 
-def test_duplicated_answer_cells_are_all_kept_in_order():
+def test_the_last_definition_above_the_test_cells_is_the_answer():
     nb = notebook(
         code("def rpkm(c, g):\n    return 1", grade_id="rpkm", solution=True),
         code("def rpkm(c, g):\n    return 2", grade_id="rpkm", solution=True),
+        code("check_exercise('rpkm', rpkm)", grade_id="test_rpkm_visible", grade=True),
+        code("def rpkm(c, g):\n    return 3"),
     )
-    assert [source[-1] for source in answer_sources(nb, "rpkm")] == ["1", "2"]
+    assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 2"]
 
 
-def test_an_answer_whose_metadata_was_removed_is_found_by_its_cell_id():
-    nb = notebook(code("print(1)"), code("def rpkm(c, g):\n    return 3", cell_id="rpkm"))
-    assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 3"]
-
-
-def test_otherwise_the_last_cell_defining_the_function_is_the_answer():
+def test_a_function_written_in_a_new_cell_below_the_stub_is_the_answer():
     nb = notebook(
-        code("def rpkm(c, g):\n    return 1"),
-        code("x = 1\ndef rpkm(c, g):\n    return 4"),
-        code("def helper():\n    def rpkm():\n        pass"),
+        code("def rpkm(c, g):\n    raise NotImplementedError()", grade_id="rpkm", solution=True),
+        code("import math\nx = 1\ndef rpkm(c, g):\n    return 4"),
+        code("check_exercise('rpkm', rpkm)", grade_id="test_rpkm_visible", grade=True),
     )
-    assert answer_sources(nb, "rpkm") == ["x = 1\ndef rpkm(c, g):\n    return 4"]
+    assert answer_sources(nb, "rpkm") == ["import math\nx = 1\ndef rpkm(c, g):\n    return 4"]
+
+
+def test_without_test_cells_the_last_definition_in_the_notebook_counts():
+    nb = notebook(code("def rpkm(c, g):\n    return 1"), code("print(1)"), code("def rpkm(c, g):\n    return 5"))
+    assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 5"]
+
+
+def test_nested_definitions_do_not_count():
+    nb = notebook(code("def rpkm(c, g):\n    return 1"), code("def helper():\n    def rpkm():\n        pass"))
+    assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 1"]
 
 
 def test_a_cell_with_a_syntax_error_that_tries_to_define_it_is_still_the_answer():

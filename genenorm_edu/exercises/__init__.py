@@ -33,6 +33,8 @@ All 4 visible tests passed. When grading, these run again, with hidden tests on 
 from __future__ import annotations
 
 import copy
+import importlib
+import linecache
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -101,6 +103,37 @@ def run_case(function: Callable, case: Case) -> Call:
     return Call(result=result, arguments_after=arguments, seconds=time.perf_counter() - start)
 
 
+def _as_graded(item: Exercise, function: Any) -> Any:
+    """The function as the grader sees it: its notebook cell run alone, with the lesson's modules.
+
+    When grading, the cell that defines the function runs in a fresh Python
+    with nothing but the modules the lesson provides (``item.modules``). So
+    that the visible tests say what grading will find, they test the
+    function defined that way: a helper or a variable from another cell is
+    reported here, not discovered at grading time. Functions whose source
+    is not known (not defined in a notebook cell) are tested as they are.
+    """
+    __tracebackhide__ = True
+    code = getattr(function, "__code__", None)
+    source = "".join(linecache.getlines(code.co_filename)) if code is not None else ""
+    if not source:
+        return function
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    for alias, module in item.modules.items():
+        namespace[alias] = importlib.import_module(module)
+    provided = ", ".join(f"{alias} ({module})" for alias, module in item.modules.items())
+    try:
+        exec(compile(source, code.co_filename, "exec"), namespace)  # noqa: S102 -- the student's own cell
+    except Exception as error:
+        raise Mismatch(
+            f"the cell that defines {item.name} does not run on its own: "
+            f"{type(error).__name__}: {error}. When grading, that cell runs alone, with only "
+            f"{provided}: define or import everything {item.name} needs in that cell."
+        ) from None
+    redefined = namespace.get(item.name)
+    return redefined if callable(redefined) else function
+
+
 def _report(name: str, verdicts: Iterable[CaseVerdict], hidden: bool) -> None:
     __tracebackhide__ = True
     for verdict in verdicts:
@@ -134,6 +167,7 @@ def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
     __tracebackhide__ = True
     item = exercise(name)
     check_written_here(function, name)
+    function = _as_graded(item, function)
     if hidden:
         from genenorm_edu.grading.hidden import hidden_cases
 

@@ -222,7 +222,13 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
         return CaseVerdict(case.label, False, text, text)
     raised = f"{exercise.name} raised {call.error_type}"
     detail = f": {call.error_message}" if call.error_message else ""
-    return CaseVerdict(case.label, False, f"{raised}{detail}", f"{raised}.")
+    advice = ""
+    if call.error_type == "NameError":
+        advice = (
+            f" When grading, the cell that defines {exercise.name} runs alone, with only the "
+            "lesson's modules: define or import everything it uses in that cell."
+        )
+    return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{raised}.{advice}")
 
 
 def judge(exercise: Exercise, case: Case, call: Call, expected: Any) -> CaseVerdict:

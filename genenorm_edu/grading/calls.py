@@ -63,7 +63,7 @@ _PROCESS_ENDED = (
     "the Python process running the function ended during this call (os._exit or "
     "sys.exit in the function, a crash, or the memory or CPU limit)."
 )
-_NOT_RUN = "not run: an earlier call of the function did not finish."
+_NOT_RUN = "not run: an earlier call of the function did not finish"
 
 
 def _write_job(job_dir: Path, exercise: Exercise, sources: Sequence[str], cases: Sequence[Case]) -> None:
@@ -204,14 +204,14 @@ def call_in_sandbox(
                 if process.poll() is None:
                     _kill(process)
         calls: list[Call] = []
+        stopped = ""  # why the runner stopped, once a case has no result
         for index in range(len(cases)):
             call = _read_call(out_dir, index)
-            if call is None:
-                if calls and (calls[-1].timed_out or calls[-1].problem in (_PROCESS_ENDED, _NOT_RUN)):
-                    call = Call(problem=_NOT_RUN)
-                elif timed_out_at == index:
-                    call = Call(timed_out=True)
-                else:
-                    call = Call(problem=_PROCESS_ENDED)
+            if call is None and stopped:
+                call = Call(problem=f"{_NOT_RUN} ({stopped}).")
+            elif call is None and timed_out_at == index:
+                call, stopped = Call(timed_out=True), "it ran out of time"
+            elif call is None:
+                call, stopped = Call(problem=_PROCESS_ENDED), "the process running it ended"
             calls.append(call)
         return tuple(calls)

@@ -3,9 +3,9 @@
 Course notebooks follow one naming rule: the answer cell of exercise
 ``name`` has grade id ``name``; its test cells have grade ids
 ``test_<name>_visible`` and ``test_<name>_hidden``. Students' notebooks do
-not always keep the metadata (cells get duplicated, metadata edited), so
-:func:`answer_sources` also finds an answer by its cell id and, last, by the
-function it defines.
+not always keep the metadata (cells get duplicated, metadata edited, the
+function written in a new cell), so :func:`answer_sources` finds the answer
+as the kernel does: the definition in effect when the test cells run.
 """
 
 from __future__ import annotations
@@ -73,29 +73,41 @@ def _defines(source: str, name: str) -> bool:
     )
 
 
-def answer_sources(notebook: nbformat.NotebookNode, name: str) -> list[str]:
-    """The source of the answer cell(s) of exercise ``name``, in notebook order.
+def _first_test_position(notebook: nbformat.NotebookNode, name: str) -> int:
+    """Index of the first test cell of exercise ``name`` (the notebook's length if none)."""
+    for index, cell in enumerate(notebook.cells):
+        test = graded_test(nbgrader_metadata(cell).get("grade_id"))
+        if test is not None and test.exercise == name:
+            return index
+    return len(notebook.cells)
 
-    In order of preference: the code cells whose nbgrader grade id is
-    ``name`` (several when the student duplicated the cell: all of them, so
-    that the last definition wins, as in the kernel); else the code cells
-    whose cell id is ``name`` (metadata edited away); else the last code
-    cell that defines a function ``name``.
+
+def answer_sources(notebook: nbformat.NotebookNode, name: str) -> list[str]:
+    """The answer to exercise ``name``: the cell whose definition the test cells see.
+
+    Run top to bottom, a notebook's test cells call the function defined by
+    the last cell above them that defines it at top level. That cell is the
+    answer, whatever its metadata says: the answer cell itself, the second
+    copy of a duplicated answer cell, or a new cell where the student wrote
+    the function (the test cells' position is found by their grade ids;
+    without test cells, the whole notebook counts). A cell with a syntax
+    error that tries to define the function counts too, so that the
+    student is told about the error.
+
+    Returns
+    -------
+    list of str
+        The source of that cell, or an empty list if no cell defines it.
 
     Examples
     --------
-    >>> cell = nbformat.v4.new_code_cell("def rpkm(counts, gene_lengths):\\n    return 1")
-    >>> answer_sources(nbformat.v4.new_notebook(cells=[cell]), "rpkm")
+    >>> stub = nbformat.v4.new_code_cell("def rpkm(counts, gene_lengths):\\n    raise NotImplementedError()")
+    >>> mine = nbformat.v4.new_code_cell("def rpkm(counts, gene_lengths):\\n    return 1")
+    >>> answer_sources(nbformat.v4.new_notebook(cells=[stub, mine]), "rpkm")
     ['def rpkm(counts, gene_lengths):\\n    return 1']
     """
-    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    by_grade_id = [cell.source for cell in code_cells if nbgrader_metadata(cell).get("grade_id") == name]
-    if by_grade_id:
-        return by_grade_id
-    by_cell_id = [cell.source for cell in code_cells if cell.get("id") == name]
-    if by_cell_id:
-        return by_cell_id
-    defining = [cell.source for cell in code_cells if _defines(cell.source, name)]
+    before_tests = notebook.cells[: _first_test_position(notebook, name)]
+    defining = [cell.source for cell in before_tests if cell.cell_type == "code" and _defines(cell.source, name)]
     return defining[-1:]
 
 

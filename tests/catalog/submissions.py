@@ -407,6 +407,13 @@ except MemoryError:
 del blocks
 """
 
+FLOODS_OUTPUT = """
+import sys
+for line in range(10**8):
+    print("all work and no play makes Jack a dull boy " * 20)
+    print("and on stderr too", file=sys.stderr)
+"""
+
 # --- The table -------------------------------------------------------------------
 
 LESSON1 = "01-ndarray-internals"
@@ -443,6 +450,7 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
         Submission("ignores-interrupt", "loops", "solved", (insert_cell("c_strides", IGNORES_INTERRUPTS),)),
         Submission("fork-bomb", "sandbox: processes", "solved", (insert_cell("c_strides", FORK_BOMB),)),
         Submission("hogs-memory-in-kernel", "sandbox: memory", "solved", (insert_cell("c_strides", HOGS_MEMORY),)),
+        Submission("floods-output", "output flood", "solved", (insert_cell("c_strides", FLOODS_OUTPUT),)),
         Submission("allocates-until-full", "sandbox: memory", "untouched",
                    (answer("c_strides", ALLOCATES_UNTIL_FULL),)),
         Submission("duplicated-answer", "honest: duplicated cells", "untouched",

@@ -8,7 +8,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Float
+from traitlets import Float, Integer
 
 from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
 from genenorm_edu.grading.kernel import SandboxedKernelManager
@@ -45,6 +45,10 @@ class GradingExecute(Execute):
         3.0, help="After a timeout and an interrupt, how long to wait for the kernel to answer."
     ).tag(config=True)
 
+    max_output_bytes = Integer(
+        1_000_000, help="Output a cell may produce while graded; the rest is dropped, with a note."
+    ).tag(config=True)
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(**kwargs)
@@ -65,7 +69,23 @@ class GradingExecute(Execute):
             )
         if resources is not None:
             resources[STARTED_KEY] = time.monotonic()
+        self._output_bytes: dict[int, int] = {}
         return super().preprocess(nb, resources, km)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's outputs while they fit ``max_output_bytes``; then one note, no more.
+
+        A loop that prints for a minute would otherwise fill the grader's
+        memory with gigabytes of text.
+        """
+        size = sum(len(str(value)) for value in msg.get("content", {}).values())
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_output_bytes:
+            outs.append(_note(f"more output was dropped: a cell may show {self.max_output_bytes:,} bytes."))
+        return None
 
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, unless it holds hidden tests; recover the kernel if needed."""
