@@ -192,10 +192,10 @@ def check_at_most(array: np.ndarray, largest: int, name: str, reason: str = "") 
 
     Examples
     --------
-    >>> check_at_most(np.array([3, 2**32]), 2**32 - 1, "library_sizes", "so counts fit in uint32")
+    >>> check_at_most(np.array([3, 300]), 255, "levels", "to fit in uint8")
     Traceback (most recent call last):
     ...
-    ValueError: library_sizes must be at most 4294967295 so counts fit in uint32, found 4294967296 at index 1
+    ValueError: levels must be at most 255 to fit in uint8, found 300 at index 1
     """
     if array.size == 0:
         return
