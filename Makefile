@@ -1,6 +1,7 @@
 # genenorm-edu: two entry points, both work on a fresh machine with Python 3.11+.
 #   make lab   set up, generate the data, open JupyterLab on notebooks/
 #   make test  set up and run the whole test suite
+#   make test-floors  run the fast tests at the lowest versions pyproject.toml allows
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,13 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Commands run through make see the venv's tools (nbgrader runs `alembic`).
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab instructor-lab test test-fast benchmark data student-notebooks clean
+# The floors environment: every direct dependency at the lowest version
+# pyproject.toml allows (uv's "lowest-direct" resolution), in its own venv.
+FLOORS_VENV ?= .venv-floors
+FLOORS_MARKERS ?= not slow and not e2e
+UV := $(BIN)/uv
+
+.PHONY: setup lab instructor-lab test test-fast test-floors benchmark data student-notebooks clean
 
 setup: $(STAMP)
 
@@ -38,6 +45,21 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not e2e"
 
+$(UV): $(STAMP)
+	$(BIN)/python -m pip install --quiet "uv>=0.5"
+
+# Resolve, install and test; tests/test_project.py checks (under
+# GENENORM_EDU_FLOORS=1) that each direct dependency got exactly its floor.
+test-floors: $(UV)
+	rm -rf $(FLOORS_VENV)
+	UV_PYTHON_DOWNLOADS=never $(UV) venv --quiet --python $(PYTHON) $(FLOORS_VENV)
+	$(UV) pip compile --quiet --resolution lowest-direct --extra test \
+		--python $(FLOORS_VENV)/bin/python pyproject.toml -o $(FLOORS_VENV)/requirements.txt
+	$(UV) pip sync --quiet --python $(FLOORS_VENV)/bin/python $(FLOORS_VENV)/requirements.txt
+	$(UV) pip install --quiet --python $(FLOORS_VENV)/bin/python --no-deps -e .
+	PATH=$(abspath $(FLOORS_VENV)/bin):$$PATH GENENORM_EDU_FLOORS=1 \
+		$(FLOORS_VENV)/bin/python -m pytest -m "$(FLOORS_MARKERS)" -p no:cacheprovider
+
 benchmark: setup
 	$(BIN)/python benchmarks/bench_reference.py
 	$(BIN)/python benchmarks/bench_medians.py
@@ -46,4 +68,4 @@ student-notebooks: setup
 	$(BIN)/genenorm-edu release
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(FLOORS_VENV) .pytest_cache .hypothesis

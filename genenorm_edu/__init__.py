@@ -8,14 +8,30 @@ reference
     Reference solutions of the course exercises (library size, RPKM,
     closest-to-value, 3-D broadcasting, quantile normalization).
 data
-    The course's count matrix and gene lengths: synthetic generator, cache,
-    verified download of the real files.
+    The course's count matrix and gene lengths (a package): synthetic
+    generator (``data.generate``), one record per data file (``data.files``),
+    checked ``.npy`` reading (``data.npy``), verified download of the real
+    files (``data.download``), the loaders and their cache (``data.load``)
+    and the ``genenorm-edu data`` command (``data.command``).
 plotting
     Per-column density plots.
+feedback
+    Checks for the notebooks' visible tests, with messages a student can
+    act on (``check_array``, ``check_equal``, ``check_written_here``).
+course
+    Builds the student notebooks from the instructor notebooks; nbgrader
+    preprocessors used by ``nbgrader_config.py``.
 medians
     Geneformer's per-gene non-zero median expression over many ``.loom``
     files, streamed through t-digests.
+atomic
+    ``atomic_write``: every result file is written whole or not at all.
+cores
+    ``usable_cores``: the default number of workers and threads.
+cli
+    The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``).
 
+Input checks shared by the public functions live in the private ``_checks``.
 Submodules are not imported here, so ``import genenorm_edu`` stays cheap.
 """
 

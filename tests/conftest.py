@@ -9,6 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example time limit (Hypothesis' default deadline is 200 ms): machines
+# are shared and noisy, and speed targets live in benchmarks/, not in tests.
+settings.register_profile("genenorm-edu", deadline=None)
+settings.load_profile("genenorm-edu")
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def synthetic_gene_lengths(synthetic_data_dir: Path) -> np.ndarray:
 
 def _copy_synthetic_cache(source: Path, destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
-    for name in (data.SYNTHETIC_COUNTS_FILE, data.SYNTHETIC_GENE_LENGTHS_FILE):
+    for name in (data.COUNTS.synthetic_name, data.GENE_LENGTHS.synthetic_name):
         shutil.copyfile(source / name, destination / name)
     return destination
 
@@ -96,14 +96,14 @@ def test_data_dir_defaults_to_the_checkout_data_folder(monkeypatch, value):
 
 def test_data_dir_outside_a_checkout_is_a_user_cache(monkeypatch):
     monkeypatch.delenv("GENENORM_EDU_DATA_DIR", raising=False)
-    monkeypatch.setattr(data, "_source_checkout_root", lambda: None)
+    monkeypatch.setattr(data.files, "_source_checkout_root", lambda: None)
     assert data.data_dir() == Path(pooch.os_cache("genenorm-edu"))
 
 
 def test_loaders_use_the_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("GENENORM_EDU_DATA_DIR", str(tmp_path))
     gene_lengths = data.load_gene_lengths()
-    assert (tmp_path / data.SYNTHETIC_GENE_LENGTHS_FILE).is_file()
+    assert (tmp_path / data.GENE_LENGTHS.synthetic_name).is_file()
     assert gene_lengths.shape == (data.N_GENES,)
 
 
@@ -220,6 +220,25 @@ def test_counts_reject_bad_input(gene_lengths, library_sizes, error, message):
         data.generate_counts(gene_lengths, library_sizes, seed=0)
 
 
+@pytest.mark.parametrize("too_large", [2**63, 2**63 + 1, 2**64 - 1])
+def test_counts_reject_uint64_values_beyond_int64(too_large):
+    # NumPy 1.x compares a uint64 with the int64 bound in float64, where
+    # 2**63 - 1 and 2**63 are equal: 2**63 used to slip through and wrap to a
+    # "negative" library size.
+    library_sizes = np.array([10, too_large], dtype=np.uint64)
+    expected = f"library_sizes holds values too large for int64: largest {too_large}"
+    with pytest.raises(ValueError, match=expected):
+        data.generate_counts([100, 200], library_sizes, seed=0)
+
+
+def test_counts_take_uint64_values_that_fit():
+    largest_int64 = np.array([10, 2**63 - 1], dtype=np.uint64)
+    with pytest.raises(ValueError, match="fit in uint32, found 9223372036854775807 at index 1"):
+        data.generate_counts([100, 200], largest_int64, seed=0)
+    counts = data.generate_counts([100, 200], np.array([5, 7], dtype=np.uint64), seed=0)
+    assert counts.sum(axis=0, dtype=np.int64).tolist() == [5, 7]
+
+
 def test_counts_reject_a_bad_seed():
     with pytest.raises(TypeError, match="seed"):
         data.generate_counts([100], [10], seed=None)
@@ -307,9 +326,9 @@ def test_generation_is_safe_and_identical_across_concurrent_processes(
     for process, (stdout, stderr) in zip(processes, outputs):
         assert process.returncode == 0, stderr.decode()
         assert b"(20500, 375)" in stdout
-    assert sorted(path.name for path in directory.iterdir()) == [data.SYNTHETIC_COUNTS_FILE]
-    generated = (directory / data.SYNTHETIC_COUNTS_FILE).read_bytes()
-    reference = (synthetic_data_dir / data.SYNTHETIC_COUNTS_FILE).read_bytes()
+    assert sorted(path.name for path in directory.iterdir()) == [data.COUNTS.synthetic_name]
+    generated = (directory / data.COUNTS.synthetic_name).read_bytes()
+    reference = (synthetic_data_dir / data.COUNTS.synthetic_name).read_bytes()
     assert hashlib.sha256(generated).digest() == hashlib.sha256(reference).digest()
 
 
@@ -322,8 +341,8 @@ def test_loader_reuses_the_cache_without_generating(synthetic_data_dir, monkeypa
     def refuse():
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(data, "generate_counts", lambda *args, **kwargs: refuse())
-    monkeypatch.setattr(data, "generate_gene_lengths", lambda *args, **kwargs: refuse())
+    monkeypatch.setattr(data.generate, "generate_counts", lambda *args, **kwargs: refuse())
+    monkeypatch.setattr(data.generate, "generate_gene_lengths", lambda *args, **kwargs: refuse())
     counts = data.load_counts("synthetic", directory=synthetic_data_dir)
     gene_lengths = data.load_gene_lengths("synthetic", directory=synthetic_data_dir)
     assert counts.shape == (20_500, 375)
@@ -375,7 +394,7 @@ def test_counts_reader_names_the_problem(variant, synthetic_counts, tmp_path):
     path = tmp_path / "counts.npy"
     _write_npy_variant(path, variant, synthetic_counts)
     with pytest.raises(ValueError, match=COUNTS_CORRUPTIONS[variant]):
-        data._read_counts(path)
+        data.COUNTS.read(path)
 
 
 @pytest.mark.parametrize(
@@ -390,26 +409,26 @@ def test_gene_lengths_reader_names_the_problem(gene_lengths, message, tmp_path):
     path = tmp_path / "lengths.npy"
     np.save(path, gene_lengths)
     with pytest.raises(ValueError, match=message):
-        data._read_gene_lengths(path)
+        data.GENE_LENGTHS.read(path)
 
 
 def test_corrupt_counts_cache_is_regenerated_with_a_warning(
     synthetic_data_dir, synthetic_counts, tmp_path, monkeypatch
 ):
     directory = _copy_synthetic_cache(synthetic_data_dir, tmp_path / "cache")
-    cached = directory / data.SYNTHETIC_COUNTS_FILE
+    cached = directory / data.COUNTS.synthetic_name
     with open(cached, "r+b") as file:
         file.truncate(1000)
     # Stand in for the (slower) generator: the regeneration flow is under test.
-    monkeypatch.setattr(data, "generate_counts", lambda *args, **kwargs: synthetic_counts)
+    monkeypatch.setattr(data.generate, "generate_counts", lambda *args, **kwargs: synthetic_counts)
     with pytest.warns(RuntimeWarning, match="regenerating the synthetic data cache.*truncated"):
         counts = data.load_counts("synthetic", directory=directory)
     np.testing.assert_array_equal(counts, synthetic_counts)
-    np.testing.assert_array_equal(data._read_counts(cached), synthetic_counts)
+    np.testing.assert_array_equal(data.COUNTS.read(cached), synthetic_counts)
 
 
 def test_corrupt_gene_lengths_cache_is_regenerated(synthetic_gene_lengths, tmp_path):
-    cached = tmp_path / data.SYNTHETIC_GENE_LENGTHS_FILE
+    cached = tmp_path / data.GENE_LENGTHS.synthetic_name
     cached.write_bytes(b"garbage")
     with pytest.warns(RuntimeWarning, match="not a readable .npy file"):
         gene_lengths = data.load_gene_lengths("synthetic", directory=tmp_path)
@@ -422,17 +441,17 @@ def test_an_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
         file.write(b"\x93NUMPY partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(data.np, "save", fail_halfway)
+    monkeypatch.setattr(data.load.np, "save", fail_halfway)
     target = tmp_path / "array.npy"
     with pytest.raises(KeyboardInterrupt):
-        data._save_atomically(target, np.arange(5))
+        data.load._save_npy(target, np.arange(5))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_atomic_save_replaces_an_existing_file(tmp_path):
     target = tmp_path / "sub" / "array.npy"
-    data._save_atomically(target, np.arange(3))
-    data._save_atomically(target, np.arange(7))
+    data.load._save_npy(target, np.arange(3))
+    data.load._save_npy(target, np.arange(7))
     np.testing.assert_array_equal(np.load(target), np.arange(7))
     assert [path.name for path in target.parent.iterdir()] == ["array.npy"]
 
@@ -440,7 +459,7 @@ def test_atomic_save_replaces_an_existing_file(tmp_path):
 def test_cache_files_get_ordinary_permissions(tmp_path):
     previous = os.umask(0o022)
     try:
-        data._save_atomically(tmp_path / "array.npy", np.arange(3))
+        data.load._save_npy(tmp_path / "array.npy", np.arange(3))
     finally:
         os.umask(previous)
     assert (tmp_path / "array.npy").stat().st_mode & 0o777 == 0o644
@@ -454,11 +473,11 @@ def test_loaders_reject_an_unknown_source(loader, source, tmp_path):
 
 
 def test_auto_source_prefers_real_files_when_both_are_present(tmp_path):
-    assert data._choose_source("auto", tmp_path) == "synthetic"
+    assert data.load._choose_source("auto", tmp_path) == "synthetic"
     (tmp_path / "gene-lens.npy").write_bytes(b"x")
-    assert data._choose_source("auto", tmp_path) == "synthetic"
+    assert data.load._choose_source("auto", tmp_path) == "synthetic"
     (tmp_path / "expr.npy").write_bytes(b"not the real file")
-    assert data._choose_source("auto", tmp_path) == "real"
+    assert data.load._choose_source("auto", tmp_path) == "real"
     # ... and then verifies them instead of silently using a bad file.
     with pytest.raises(ValueError, match="not the published expr.npy"):
         data.load_counts(directory=tmp_path)
@@ -473,6 +492,10 @@ def test_auto_source_prefers_real_files_when_both_are_present(tmp_path):
 @pytest.mark.parametrize(
     "content",
     [b"", b"hello\n", bytes(range(256)) * 400, np.random.default_rng(0).bytes(70_000)],
+    # Short ids: the default id of a long bytes value goes into the environment
+    # (PYTEST_CURRENT_TEST) and makes ``git`` fail with "Argument list too long"
+    # on pytest 7.
+    ids=["empty", "hello", "all-bytes", "random"],
 )
 def test_git_blob_id_matches_git_hash_object(content, tmp_path):
     path = tmp_path / "file.bin"
@@ -558,8 +581,8 @@ def test_verification_rejects_a_file_that_is_not_npy(tmp_path):
 def test_verification_tells_a_same_layout_impostor_apart(synthetic_data_dir, tmp_path):
     """The synthetic matrix has the real layout and library sizes, not its bytes."""
     impostor = tmp_path / "expr.npy"
-    shutil.copyfile(synthetic_data_dir / data.SYNTHETIC_COUNTS_FILE, impostor)
-    data._read_counts(impostor)  # passes every content check ...
+    shutil.copyfile(synthetic_data_dir / data.COUNTS.synthetic_name, impostor)
+    data.COUNTS.read(impostor)  # passes every content check ...
     with pytest.raises(ValueError, match="not the published expr.npy.*pass the content checks"):
         data.verify_real_file(impostor, data.REAL_COUNTS)  # ... but not the blob id
 
@@ -709,7 +732,7 @@ def test_data_command_reports_network_failures(tmp_path, monkeypatch, capsys):
     def offline(real_file, *, directory=None, downloader=None):
         raise ConnectionError(f"cannot reach {real_file.url}")
 
-    monkeypatch.setattr(data, "fetch_real_file", offline)
+    monkeypatch.setattr(data.download, "fetch_real_file", offline)
     assert _run(["data", "--real", "--data-dir", str(tmp_path)]) == 1
     assert "cannot reach https://raw.githubusercontent.com" in capsys.readouterr().err
 

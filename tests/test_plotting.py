@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from matplotlib.axes import Axes
+from scipy.integrate import trapezoid
 
 from genenorm_edu.plotting import plot_col_density
 
@@ -79,7 +80,7 @@ def test_curves_are_densities_peaking_at_each_column_centre(two_normal_columns):
         x, y = line.get_xdata(), line.get_ydata()
         assert (y >= 0).all()
         # A density integrates to 1 over a range holding all the mass.
-        assert np.trapezoid(y, x) == pytest.approx(1.0, abs=0.01)
+        assert trapezoid(y, x) == pytest.approx(1.0, abs=0.01)
         assert abs(x[np.argmax(y)] - centre) < 0.5
         # Normal(centre, 1) has peak density 1/sqrt(2 pi) ~ 0.399.
         assert y.max() == pytest.approx(1 / np.sqrt(2 * np.pi), rel=0.15)
@@ -158,6 +159,31 @@ def test_works_headless_in_a_fresh_process(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "agg"
     assert (tmp_path / "headless.png").stat().st_size > 1000
+
+
+def test_shows_inline_in_a_jupyter_kernel():
+    """What a student sees: the figure appears under the cell, with no error.
+
+    Matplotlib < 3.9 imports ``IPython.core.pylabtools.backend2gui``, which
+    IPython 9 removed: in a kernel the plot is then silently missing (or
+    raises ImportError under nbgrader).
+    """
+    import nbclient
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(
+        "import numpy as np\n"
+        "from genenorm_edu.plotting import plot_col_density\n"
+        "ax = plot_col_density(np.random.default_rng(0).normal(size=(50, 2)))"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, allow_errors=True
+    )
+    client.execute()
+    outputs = notebook.cells[0].outputs
+    assert [output for output in outputs if output.output_type == "error"] == []
+    assert any("image/png" in output.get("data", {}) for output in outputs)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,10 +1,38 @@
-"""Project-level checks: the conda environment matches pyproject.toml."""
+"""Project-level checks: dependency declarations that are true.
 
+- environment.yml declares the dependencies of pyproject.toml under their
+  conda-forge names;
+- in the floors environment (``make test-floors``) every direct dependency is
+  installed at exactly its declared floor;
+- nbgrader's JupyterLab extension loads in the installed JupyterLab.
+"""
+
+import importlib.metadata
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parents[1]
+
+#: PyPI name -> conda-forge name, where they differ. On conda-forge "dask",
+#: "matplotlib" and "seaborn" are bundles (bokeh and pyarrow; Qt;
+#: statsmodels); the libraries alone are the "-core"/"-base" packages.
+CONDA_FORGE_NAMES = {
+    "dask": "dask-core",
+    "matplotlib": "matplotlib-base",
+    "seaborn": "seaborn-base",
+    "playwright": "playwright-python",
+}
+
+#: Set by ``make test-floors`` in the environment resolved to the floors.
+FLOORS_ENV = "GENENORM_EDU_FLOORS"
 
 
 def requirement_names_and_specs(lines):
@@ -19,31 +47,56 @@ def requirement_names_and_specs(lines):
     return requirements
 
 
-def environment_yml_requirements():
-    """The requirement lines of environment.yml (conda and pip sections)."""
+def environment_yml_sections():
+    """The requirement lines of environment.yml: (conda section, pip section)."""
     text = (ROOT / "environment.yml").read_text()
     dependencies = text.split("\ndependencies:\n", 1)[1]
-    lines = []
+    conda, pip = [], []
+    section = conda
     for line in dependencies.splitlines():
         item = re.fullmatch(r"\s*-\s+(\S.*)", line.split("#")[0].rstrip())
-        if item and not item.group(1).endswith(":"):
-            lines.append(item.group(1))
-    requirements = requirement_names_and_specs(lines)
+        if item is None:
+            continue
+        if item.group(1) == "pip:":
+            section = pip
+        elif not item.group(1).endswith(":"):
+            section.append(item.group(1))
+    return conda, pip
+
+
+def environment_yml_requirements():
+    """The conda requirements of environment.yml (python and pip left out)."""
+    conda, _ = environment_yml_sections()
+    requirements = requirement_names_and_specs(conda)
     for tool in ("python", "pip"):
         requirements.pop(tool, None)
     return requirements
 
 
-def pyproject_requirements():
+def pyproject_requirement_lines():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     lines = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         lines += extra
-    return requirement_names_and_specs(lines)
+    return lines
+
+
+def pyproject_requirements():
+    return requirement_names_and_specs(pyproject_requirement_lines())
+
+
+def as_conda_forge(requirements):
+    """Rename PyPI requirement names to their conda-forge names."""
+    return {CONDA_FORGE_NAMES.get(name, name): spec for name, spec in requirements.items()}
 
 
 def test_environment_yml_has_the_same_dependencies_as_pyproject():
-    assert environment_yml_requirements() == pyproject_requirements()
+    assert environment_yml_requirements() == as_conda_forge(pyproject_requirements())
+
+
+def test_environment_yml_installs_only_the_project_with_pip():
+    _, pip = environment_yml_sections()
+    assert pip == ["-e ."]
 
 
 def test_environment_yml_python_matches_crick_wheels():
@@ -56,3 +109,58 @@ def test_requirement_parser_sees_a_difference():
         ["numpy>=2"]
     )
     assert requirement_names_and_specs(["Dask[distributed]>=1"]) == {"dask": ">=1"}
+
+
+def test_conda_forge_names_catch_a_pypi_name():
+    # "dask" in environment.yml would install conda-forge's dask bundle.
+    pypi_names = requirement_names_and_specs(["dask>=2024.1", "numpy>=1.24"])
+    assert as_conda_forge(pypi_names) == {"dask-core": ">=2024.1", "numpy": ">=1.24"}
+    assert as_conda_forge(pypi_names) != pypi_names
+
+
+def declared_floors():
+    """Each direct dependency's name and the version of its ``>=`` floor."""
+    floors = {}
+    for line in pyproject_requirement_lines():
+        requirement = Requirement(line)
+        lower_bounds = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        assert lower_bounds, f"{line!r} declares no floor (>=)"
+        floors[requirement.name] = Version(lower_bounds[0])
+    return floors
+
+
+def test_every_dependency_declares_a_floor():
+    floors = declared_floors()
+    assert set(floors) == {Requirement(line).name for line in pyproject_requirement_lines()}
+
+
+@pytest.mark.skipif(
+    not os.environ.get(FLOORS_ENV), reason=f"only in the floors environment ({FLOORS_ENV}=1)"
+)
+def test_every_dependency_is_installed_at_its_floor():
+    """The resolver did not have to lift a floor: the declared floors install together."""
+    lifted = {}
+    for name, floor in declared_floors().items():
+        installed = Version(importlib.metadata.version(name))
+        if installed != floor:
+            lifted[name] = f"declared >={floor}, installed {installed}"
+    assert lifted == {}
+
+
+def test_nbgrader_lab_extension_is_compatible_with_this_jupyterlab():
+    """nbgrader's Formgrader and assignment tools show up in JupyterLab.
+
+    JupyterLab marks an extension built against other JupyterLab packages
+    with an X and does not load it (nbgrader 0.9.4 and 0.9.5 under JupyterLab
+    4.3 and later; 0.9.6 under JupyterLab 4.2 and 4.3).
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    nbgrader_lines = [line for line in listing.splitlines() if "nbgrader" in line]
+    assert nbgrader_lines, listing
+    assert all(re.search(r"\benabled\s+OK\b", line) for line in nbgrader_lines), listing
