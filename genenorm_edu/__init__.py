@@ -4,9 +4,12 @@ Modules
 -------
 internals
     Inspect an ndarray's memory layout (shape, strides, flags, raw bytes).
+exercises
+    The graded exercises: what each asks, how a result is judged, the
+    mistakes it recognizes, the visible tests (``check_exercise``).
 reference
-    Reference solutions of the course exercises (library size, RPKM,
-    closest-to-value, 3-D broadcasting, quantile normalization).
+    Reference solutions of the course exercises (instructors only: not in
+    the students' copy of the course, hidden while grading).
 data
     The course's count matrix and gene lengths (a package): synthetic
     generator (``data.generate``), one record per data file (``data.files``),
@@ -16,11 +19,13 @@ data
 plotting
     Per-column density plots.
 feedback
-    Checks for the notebooks' visible tests, with messages a student can
-    act on (``check_array``, ``check_equal``, ``check_written_here``).
+    Checks of a student's result, with messages a student can act on
+    (``check_array``, ``check_dtype``, ``check_equal``, ``check_written_here``).
 course
-    Builds the student notebooks from the instructor notebooks; nbgrader
-    preprocessors used by ``nbgrader_config.py``.
+    The course's assignments and folders.
+grading
+    Instructor tooling: grading with nbgrader out of the students' reach
+    (sandbox, hidden tests, preprocessors, release of the student notebooks).
 medians
     Geneformer's per-gene non-zero median expression over many ``.loom``
     files, streamed through t-digests.
@@ -29,7 +34,8 @@ atomic
 cores
     ``usable_cores``: the default number of workers and threads.
 cli
-    The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``).
+    The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``,
+    ``release``).
 
 Input checks shared by the public functions live in the private ``_checks``.
 Submodules are not imported here, so ``import genenorm_edu`` stays cheap.

@@ -27,9 +27,11 @@ import atexit
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,18 +211,20 @@ class ProcessGroupLimit:
         self.path = path
 
     def close(self) -> None:
-        """Kill what is left in the cgroup, then remove it."""
+        """Kill what is left in the cgroup, then remove it (waiting up to a second)."""
         if self.path is None:
             return
-        try:
-            for pid in (self.path / "cgroup.procs").read_text().split():
-                try:
-                    os.kill(int(pid), 9)
-                except OSError:
-                    pass
-            self.path.rmdir()
-        except OSError:  # still busy: the kernel removes empty cgroups' tasks later
-            pass
+        for _ in range(50):
+            try:
+                for pid in (self.path / "cgroup.procs").read_text().split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except OSError:  # already gone
+                        pass
+                self.path.rmdir()
+                break
+            except OSError:  # processes still exiting
+                time.sleep(0.02)
         self.path = None
 
     def __enter__(self) -> ProcessGroupLimit:
