@@ -75,7 +75,9 @@ def _points(solution: nbformat.NotebookNode) -> dict[str, float]:
     }
 
 
-def _expected_cells(assignment: str, category: dict[str, str], points: dict[str, float]) -> dict[str, float]:
+def _expected_cells(
+    assignment: str, category: dict[str, str], points: dict[str, float]
+) -> dict[str, float]:
     expected = {}
     for name in LESSONS[assignment]:
         visible, hidden = f"test_{name}_visible", f"test_{name}_hidden"
@@ -152,11 +154,15 @@ def _page(result: dict, assignment: str, student: str) -> str:
 def test_every_submission_gets_the_expected_score_per_cell(graded, assignment):
     result = graded[assignment]
     expected = {
-        submission.student: _expected_cells(assignment, submission.expected(list(LESSONS[assignment])), result["points"])
+        submission.student: _expected_cells(
+            assignment, submission.expected(list(LESSONS[assignment])), result["points"]
+        )
         for submission in SUBMISSIONS[assignment]
     }
     assert sorted(result["scores"]) == sorted(expected), "a submission was not graded"
-    wrong = {student: cells for student, cells in result["scores"].items() if cells != expected[student]}
+    wrong = {
+        student: cells for student, cells in result["scores"].items() if cells != expected[student]
+    }
     assert wrong == {}, {student: (cells, expected[student]) for student, cells in wrong.items()}
 
 
@@ -164,7 +170,9 @@ def test_every_submission_gets_the_expected_score_per_cell(graded, assignment):
 def test_every_notebook_logs_one_line_with_its_score_and_time(graded, assignment):
     log = graded[assignment]["log"]
     for submission in SUBMISSIONS[assignment]:
-        lines = re.findall(rf"Graded {re.escape(submission.student)} / {assignment}: .* points in [\d.]+ s", log)
+        lines = re.findall(
+            rf"Graded {re.escape(submission.student)} / {assignment}: .* points in [\d.]+ s", log
+        )
         assert len(lines) == 1, submission.student
     assert "NO SANDBOX" not in log
 
@@ -202,7 +210,9 @@ def test_the_reference_solution_runs_without_any_error(graded, assignment):
 
 def _hidden_test_source_lines() -> list[str]:
     source = (REPO_ROOT / "genenorm_edu" / "grading" / "hidden.py").read_text(encoding="utf-8")
-    return [line.strip() for line in source.splitlines() if len(line.strip()) > 25 and "Case(" in line]
+    return [
+        line.strip() for line in source.splitlines() if len(line.strip()) > 25 and "Case(" in line
+    ]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -213,7 +223,9 @@ def test_feedback_pages_show_no_hidden_test(graded, assignment):
         text = _page(result, assignment, submission.student)
         assert "check_exercise(" in text, submission.student  # the page shows the notebook's code
         assert "hidden=True" not in text, submission.student
-        if submission.student != "markers-in-strings":  # that student's own string holds the markers
+        if (
+            submission.student != "markers-in-strings"
+        ):  # that student's own string holds the markers
             assert "HIDDEN TESTS" not in text, submission.student
         leaked = [line for line in secret_lines if line in text]
         assert leaked == [], (submission.student, leaked[:3])
@@ -225,7 +237,9 @@ def test_feedback_never_shows_hidden_inputs_whatever_the_student_prints(graded):
     hidden_shapes = {repr(case.args[0]) for case in HIDDEN_CASES["c_strides"]} - visible_shapes
     text = _page(result, "01-ndarray-internals", "leaks-arguments")
     assert "LEAKED-ARGUMENTS" in text  # what the student printed in its own kernel is shown...
-    assert [shape for shape in hidden_shapes if f"LEAKED-ARGUMENTS {shape}" in text] == []  # ...hidden inputs never
+    assert [
+        shape for shape in hidden_shapes if f"LEAKED-ARGUMENTS {shape}" in text
+    ] == []  # ...hidden inputs never
 
 
 def test_a_failed_hidden_test_names_the_case_and_the_mistake_without_values(graded):
@@ -236,7 +250,9 @@ def test_a_failed_hidden_test_names_the_case_and_the_mistake_without_values(grad
 
 def test_kernel_deaths_and_restarts_are_explained_and_grading_goes_on(graded):
     result = graded["01-ndarray-internals"]
-    assert "The kernel died while running this cell" in _page(result, "01-ndarray-internals", "kernel-dies-after-answer")
+    assert "The kernel died while running this cell" in _page(
+        result, "01-ndarray-internals", "kernel-dies-after-answer"
+    )
     assert "The kernel was restarted" in _page(result, "01-ndarray-internals", "ignores-interrupt")
     exits = _page(result, "01-ndarray-internals", "exits-when-called")
     assert "The kernel died" in exits and "process running the function ended" in exits
@@ -245,14 +261,24 @@ def test_kernel_deaths_and_restarts_are_explained_and_grading_goes_on(graded):
 def test_the_sandbox_keeps_student_code_away_from_the_course(graded):
     result = graded["01-ndarray-internals"]
     with sqlite3.connect(result["course"] / "gradebook.db") as gradebook:
-        extra = gradebook.execute("SELECT COUNT(*) FROM grade WHERE extra_credit IS NOT NULL AND extra_credit != 0")
+        extra = gradebook.execute(
+            "SELECT COUNT(*) FROM grade WHERE extra_credit IS NOT NULL AND extra_credit != 0"
+        )
         assert extra.fetchone() == (0,)
-    assert "no gradebook: OperationalError" in _page(result, "01-ndarray-internals", "writes-gradebook")
+    assert "no gradebook: OperationalError" in _page(
+        result, "01-ndarray-internals", "writes-gradebook"
+    )
     printed = _page(result, "01-ndarray-internals", "prints-hidden-tests")
     assert "no hidden tests" in printed and "HIDDEN_CASES" not in printed
     assert "stopped after" in _page(result, "01-ndarray-internals", "fork-bomb")
     assert "MemoryError after" in _page(result, "01-ndarray-internals", "hogs-memory-in-kernel")
-    flood = result["course"] / "autograded" / "floods-output" / "01-ndarray-internals" / "01-ndarray-internals.ipynb"
+    flood = (
+        result["course"]
+        / "autograded"
+        / "floods-output"
+        / "01-ndarray-internals"
+        / "01-ndarray-internals.ipynb"
+    )
     assert flood.stat().st_size < 5_000_000
     assert "more output was dropped" in _page(result, "01-ndarray-internals", "floods-output")
 
@@ -264,4 +290,6 @@ def test_loops_cost_bounded_time(graded):
     assert "restarting it" in log
     restarts = log.count("restarting it")
     # Each notebook takes seconds; a restart costs a time limit (8 s) and a few seconds more.
-    assert result["autograde_seconds"] < len(SUBMISSIONS["01-ndarray-internals"]) * 10 + restarts * 20
+    assert (
+        result["autograde_seconds"] < len(SUBMISSIONS["01-ndarray-internals"]) * 10 + restarts * 20
+    )

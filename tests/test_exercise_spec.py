@@ -15,7 +15,9 @@ CASE = QNORM.visible[0]
 
 
 def test_a_right_result_passes():
-    assert judge(QNORM, CASE, Call(result=CASE.expected.copy(), arguments_after=CASE.args), CASE.expected).passed
+    assert judge(
+        QNORM, CASE, Call(result=CASE.expected.copy(), arguments_after=CASE.args), CASE.expected
+    ).passed
 
 
 @pytest.mark.parametrize(
@@ -24,7 +26,10 @@ def test_a_right_result_passes():
         (Call(timed_out=True), "did not return within its time limit"),
         (Call(problem="the process ended."), "the process ended."),
         (Call(error_type="NotImplementedError"), "not written yet"),
-        (Call(error_type="IndexError", error_message="index 9 is out of bounds"), "raised IndexError"),
+        (
+            Call(error_type="IndexError", error_message="index 9 is out of bounds"),
+            "raised IndexError",
+        ),
     ],
 )
 def test_calls_without_a_result_fail_with_a_reason(call, told):
@@ -33,7 +38,9 @@ def test_calls_without_a_result_fail_with_a_reason(call, told):
 
 
 def test_the_summary_of_an_exception_leaves_its_message_out():
-    verdict = judge(QNORM, CASE, Call(error_type="KeyError", error_message="((7, 1, 3), 2)"), CASE.expected)
+    verdict = judge(
+        QNORM, CASE, Call(error_type="KeyError", error_message="((7, 1, 3), 2)"), CASE.expected
+    )
     assert "(7, 1, 3)" in verdict.message and "(7, 1, 3)" not in verdict.summary
 
 
@@ -56,7 +63,12 @@ def test_a_result_the_check_cannot_handle_fails_cleanly():
         def dtype(self):
             raise RuntimeError("no dtype")
 
-    verdict = judge(QNORM, CASE, Call(result=np.zeros((3, 2)).view(Strange), arguments_after=CASE.args), CASE.expected)
+    verdict = judge(
+        QNORM,
+        CASE,
+        Call(result=np.zeros((3, 2)).view(Strange), arguments_after=CASE.args),
+        CASE.expected,
+    )
     assert not verdict.passed and "could not be checked" in verdict.message
 
 
@@ -68,7 +80,9 @@ def test_run_case_reports_exceptions_and_leaves_the_case_untouched():
     before = CASE.args[0].copy()
     call = run_case(sorts_in_place, CASE)
     assert (call.error_type, call.error_message) == ("ValueError", "oops")
-    assert np.array_equal(CASE.args[0], before) and not np.array_equal(call.arguments_after[0], before)
+    assert np.array_equal(CASE.args[0], before) and not np.array_equal(
+        call.arguments_after[0], before
+    )
 
 
 def notebook_function(source: str, name: str):
@@ -116,9 +130,13 @@ def in_a_notebook_cell(source: str, name: str, namespace: dict):
 def test_a_helper_from_another_cell_is_reported_before_grading(capsys):
     namespace = {"__name__": "__main__", "np": np}
     in_a_notebook_cell("def helper(x, y):\n    return np.add.outer(x, y)\n", "helper", namespace)
-    function = in_a_notebook_cell("def outer_sum(x, y):\n    return helper(x, y)\n", "outer_sum", namespace)
+    function = in_a_notebook_cell(
+        "def outer_sum(x, y):\n    return helper(x, y)\n", "outer_sum", namespace
+    )
     assert function(np.ones(2), np.ones(3)).shape == (2, 3)  # works in the kernel...
-    with pytest.raises(AssertionError, match="NameError: name 'helper' is not defined. When grading"):
+    with pytest.raises(
+        AssertionError, match="NameError: name 'helper' is not defined. When grading"
+    ):
         check_exercise("outer_sum", function)  # ...but not when its cell runs alone
 
 

@@ -20,7 +20,9 @@ def calls_of(source: str, cases=CASES, budget=FAST):
 
 
 def test_results_arguments_and_times_come_back():
-    calls = calls_of("def c_strides(shape, itemsize):\n    return tuple(s * itemsize for s in shape)")
+    calls = calls_of(
+        "def c_strides(shape, itemsize):\n    return tuple(s * itemsize for s in shape)"
+    )
     assert [call.result for call in calls] == [(24, 32), (8, 20), (7,)]
     assert [call.arguments_after for call in calls] == [case.args for case in CASES]
     assert all(call.seconds >= 0 and not call.problem for call in calls)
@@ -28,7 +30,9 @@ def test_results_arguments_and_times_come_back():
 
 def test_exceptions_come_back_by_name_and_message():
     calls = calls_of("def c_strides(shape, itemsize):\n    raise ValueError(f'bad {shape}')")
-    assert {(call.error_type, call.error_message) for call in calls[:1]} == {("ValueError", "bad (3, 4)")}
+    assert {(call.error_type, call.error_message) for call in calls[:1]} == {
+        ("ValueError", "bad (3, 4)")
+    }
 
 
 def test_a_loop_times_out_and_the_later_cases_are_not_run():
@@ -68,7 +72,11 @@ def test_forked_children_do_not_report_results():
 
 
 def test_an_answer_cell_that_never_finishes_runs_out_of_startup_time():
-    calls = calls_of("while True:\n    pass", cases=CASES[:2], budget=CallBudget(startup_seconds=2, seconds_per_case=2))
+    calls = calls_of(
+        "while True:\n    pass",
+        cases=CASES[:2],
+        budget=CallBudget(startup_seconds=2, seconds_per_case=2),
+    )
     assert calls[0].timed_out and "not run" in calls[1].problem
 
 

@@ -46,12 +46,18 @@ def test_a_function_written_in_a_new_cell_below_the_stub_is_the_answer():
 
 
 def test_without_test_cells_the_last_definition_in_the_notebook_counts():
-    nb = notebook(code("def rpkm(c, g):\n    return 1"), code("print(1)"), code("def rpkm(c, g):\n    return 5"))
+    nb = notebook(
+        code("def rpkm(c, g):\n    return 1"),
+        code("print(1)"),
+        code("def rpkm(c, g):\n    return 5"),
+    )
     assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 5"]
 
 
 def test_nested_definitions_do_not_count():
-    nb = notebook(code("def rpkm(c, g):\n    return 1"), code("def helper():\n    def rpkm():\n        pass"))
+    nb = notebook(
+        code("def rpkm(c, g):\n    return 1"), code("def helper():\n    def rpkm():\n        pass")
+    )
     assert answer_sources(nb, "rpkm") == ["def rpkm(c, g):\n    return 1"]
 
 

@@ -22,7 +22,23 @@ def roundtrip(value, folder):
 
 @pytest.mark.parametrize(
     "value",
-    [None, True, 0, -7, 2**100, 8.0, -0.0, math.inf, 1e-310, 3 + 4j, "text", "", (), [], (1, (2.5, [None]))],
+    [
+        None,
+        True,
+        0,
+        -7,
+        2**100,
+        8.0,
+        -0.0,
+        math.inf,
+        1e-310,
+        3 + 4j,
+        "text",
+        "",
+        (),
+        [],
+        (1, (2.5, [None])),
+    ],
 )
 def test_plain_python_values_come_back_with_their_exact_type(value, tmp_path):
     back = roundtrip(value, tmp_path)
@@ -104,7 +120,9 @@ builtins.type = lambda *args: tuple
 builtins.isinstance = lambda *args: True
 print(codec.dumps(codec.encode((8.0, 8), {str(tmp_path)!r}, "value")))
 """
-    done = subprocess.run([sys.executable, "-I", "-c", script], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script], capture_output=True, text=True, check=True
+    )
     back = decode(json.loads(done.stdout), tmp_path)
     assert [type(item) for item in back] == [float, int]
 

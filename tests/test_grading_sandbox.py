@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from genenorm_edu.grading import sandbox
-from genenorm_edu.grading.sandbox import Limits, Mounts, ProcessGroupLimit, sandbox_support, sandboxed_command
+from genenorm_edu.grading.sandbox import (
+    Limits,
+    Mounts,
+    ProcessGroupLimit,
+    sandbox_support,
+    sandboxed_command,
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +33,17 @@ def support():
     return found
 
 
-def run_sandboxed(code: str, *, mounts: Mounts, chdir: Path, limits: Limits = Limits(), keep_out=(), cgroup=None,
-                  network=False, environment=None) -> subprocess.CompletedProcess:
+def run_sandboxed(
+    code: str,
+    *,
+    mounts: Mounts,
+    chdir: Path,
+    limits: Limits = Limits(),
+    keep_out=(),
+    cgroup=None,
+    network=False,
+    environment=None,
+) -> subprocess.CompletedProcess:
     command = sandboxed_command(
         [sys.executable, "-I", "-c", textwrap.dedent(code)],
         mounts=mounts,
@@ -39,7 +54,9 @@ def run_sandboxed(code: str, *, mounts: Mounts, chdir: Path, limits: Limits = Li
         network=network,
         cgroup=cgroup,
     )
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, start_new_session=True)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, start_new_session=True
+    )
 
 
 @pytest.fixture
@@ -95,7 +112,9 @@ def test_student_code_writes_only_to_writable_folders(support, course):
         chdir=course / "scratch",
     )
     assert done.stdout.splitlines() == ["wrote", "OSError", "wrote"], done.stderr
-    assert (course / "scratch" / "out.txt").exists() and not (course / "shared" / "out.txt").exists()
+    assert (course / "scratch" / "out.txt").exists() and not (
+        course / "shared" / "out.txt"
+    ).exists()
 
 
 def test_student_code_has_no_network_and_a_clean_environment(support, course, monkeypatch):
@@ -167,13 +186,17 @@ def test_process_limit_stops_a_fork_bomb(support, course):
 def test_python_paths_leave_out_course_directories(tmp_path, monkeypatch):
     repository = tmp_path / "repo"
     (repository / ".venv" / "lib").mkdir(parents=True)
-    monkeypatch.setattr(sys, "path", [str(repository), str(repository / ".venv" / "lib"), str(tmp_path)])
+    monkeypatch.setattr(
+        sys, "path", [str(repository), str(repository / ".venv" / "lib"), str(tmp_path)]
+    )
     paths = sandbox.python_paths(keep_out=[repository])
     assert repository / ".venv" / "lib" in paths
     assert repository not in paths and tmp_path not in paths
 
 
-def test_without_bubblewrap_commands_still_run_with_limits_and_a_clean_environment(monkeypatch, tmp_path):
+def test_without_bubblewrap_commands_still_run_with_limits_and_a_clean_environment(
+    monkeypatch, tmp_path
+):
     monkeypatch.setenv("GENENORM_EDU_NO_SANDBOX", "1")
     monkeypatch.setenv("GRADER_SECRET", "s3cret")
     sandbox_support.cache_clear()
@@ -181,8 +204,13 @@ def test_without_bubblewrap_commands_still_run_with_limits_and_a_clean_environme
         support = sandbox_support()
         assert not support.isolated and "GENENORM_EDU_NO_SANDBOX" in support.problems[0]
         command = sandboxed_command(
-            [sys.executable, "-I", "-c", "import os, resource; print(os.environ.get('GRADER_SECRET'), "
-             "resource.getrlimit(resource.RLIMIT_AS)[0])"],
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                "import os, resource; print(os.environ.get('GRADER_SECRET'), "
+                "resource.getrlimit(resource.RLIMIT_AS)[0])",
+            ],
             mounts=Mounts(),
             limits=Limits(memory_bytes=3 * 2**30),
             chdir=tmp_path,

@@ -66,12 +66,16 @@ _PROCESS_ENDED = (
 _NOT_RUN = "not run: an earlier call of the function did not finish"
 
 
-def _write_job(job_dir: Path, exercise: Exercise, sources: Sequence[str], cases: Sequence[Case]) -> None:
+def _write_job(
+    job_dir: Path, exercise: Exercise, sources: Sequence[str], cases: Sequence[Case]
+) -> None:
     job = {
         "function": exercise.name,
         "modules": dict(exercise.modules),
         "sources": list(sources),
-        "cases": [encode(case.args, job_dir, f"case{index}-args") for index, case in enumerate(cases)],
+        "cases": [
+            encode(case.args, job_dir, f"case{index}-args") for index, case in enumerate(cases)
+        ],
     }
     (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
 
@@ -103,7 +107,9 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _watch(process: subprocess.Popen, out_dir: Path, n_cases: int, budget: CallBudget) -> int | None:
+def _watch(
+    process: subprocess.Popen, out_dir: Path, n_cases: int, budget: CallBudget
+) -> int | None:
     """Wait for the runner; return the index of the case that ran out of time, if any.
 
     The runner has ``budget.startup_seconds`` to write ``ready``, then

@@ -107,7 +107,11 @@ def answer_sources(notebook: nbformat.NotebookNode, name: str) -> list[str]:
     ['def rpkm(counts, gene_lengths):\\n    return 1']
     """
     before_tests = notebook.cells[: _first_test_position(notebook, name)]
-    defining = [cell.source for cell in before_tests if cell.cell_type == "code" and _defines(cell.source, name)]
+    defining = [
+        cell.source
+        for cell in before_tests
+        if cell.cell_type == "code" and _defines(cell.source, name)
+    ]
     return defining[-1:]
 
 

@@ -123,12 +123,21 @@ class _Encoder:
         if kind is dict:
             if not all(_type(key) is str for key in value):
                 return {"t": "opaque", "type": "dict with non-string keys"}
-            return {"t": "dict", "items": [[key, self.encode(item, depth + 1)] for key, item in value.items()]}
+            return {
+                "t": "dict",
+                "items": [[key, self.encode(item, depth + 1)] for key, item in value.items()],
+            }
         if kind is _ndarray or _isinstance(value, _generic):
             if value.dtype.hasobject:
                 return {"t": "opaque", "type": f"{kind.__name__} of object dtype"}
-            return {"t": "ndarray" if kind is _ndarray else "scalar", "file": self._save_array(value)}
-        return {"t": "opaque", "type": f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"}
+            return {
+                "t": "ndarray" if kind is _ndarray else "scalar",
+                "file": self._save_array(value),
+            }
+        return {
+            "t": "opaque",
+            "type": f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}",
+        }
 
 
 def encode(value: Any, folder: str | os.PathLike, prefix: str) -> dict:
@@ -168,7 +177,12 @@ class _Decoder:
         self.items = 0
 
     def _load_array(self, name: Any) -> np.ndarray:
-        if not isinstance(name, str) or "/" in name or name.startswith(".") or not name.endswith(".npy"):
+        if (
+            not isinstance(name, str)
+            or "/" in name
+            or name.startswith(".")
+            or not name.endswith(".npy")
+        ):
             raise DecodeError(f"bad array file name {name!r}")
         path = self.folder / name
         if path.stat().st_size > MAX_ARRAY_BYTES:
@@ -231,4 +245,3 @@ def decode(data: Any, folder: str | os.PathLike) -> Any:
         return _Decoder(folder).decode(data)
     except (KeyError, TypeError, OverflowError, OSError) as error:
         raise DecodeError(f"malformed value: {type(error).__name__}: {error}") from None
-

@@ -70,7 +70,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     memory_mib = Integer(4096, help="Address space of the kernel process (MiB).").tag(config=True)
     cpu_seconds = Integer(900, help="CPU seconds the kernel may use in all.").tag(config=True)
-    max_processes = Integer(256, help="Processes and threads of the kernel's tree.").tag(config=True)
+    max_processes = Integer(256, help="Processes and threads of the kernel's tree.").tag(
+        config=True
+    )
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -126,7 +128,11 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._process_limit = ProcessGroupLimit(support.cgroup_root, self.limits.processes)
         data = Path(environment["GENENORM_EDU_DATA_DIR"])
         mounts = Mounts(
-            read_only=(Path(self.connection_file).resolve(), PACKAGE_DIR, *([data] if data.is_dir() else [])),
+            read_only=(
+                Path(self.connection_file).resolve(),
+                PACKAGE_DIR,
+                *([data] if data.is_dir() else []),
+            ),
             writable=(self._scratch,),
             hidden=SECRET_PATHS,
         )

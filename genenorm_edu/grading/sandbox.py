@@ -383,7 +383,11 @@ def sandboxed_command(
     if cgroup is not None:
         launch += ["--cgroup", str(cgroup)]
     if support.bwrap is None:
-        environment_command = ["env", "-i", *(f"{key}={value}" for key, value in environment.items())]
+        environment_command = [
+            "env",
+            "-i",
+            *(f"{key}={value}" for key, value in environment.items()),
+        ]
         return [*launch, "--", *environment_command, *command]
     bwrap = _bwrap_arguments(
         support.bwrap,

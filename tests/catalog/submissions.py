@@ -79,7 +79,9 @@ def _nbgrader(cell) -> dict:
 
 
 def _index(notebook, grade_id: str) -> int:
-    return next(i for i, cell in enumerate(notebook.cells) if _nbgrader(cell).get("grade_id") == grade_id)
+    return next(
+        i for i, cell in enumerate(notebook.cells) if _nbgrader(cell).get("grade_id") == grade_id
+    )
 
 
 def answer(name: str, source: str) -> Edit:
@@ -133,7 +135,9 @@ def delete(*grade_ids: str) -> Edit:
     """Delete the cells with these grade ids."""
 
     def edit(notebook, context: Context) -> None:
-        notebook.cells = [cell for cell in notebook.cells if _nbgrader(cell).get("grade_id") not in grade_ids]
+        notebook.cells = [
+            cell for cell in notebook.cells if _nbgrader(cell).get("grade_id") not in grade_ids
+        ]
 
     return edit
 
@@ -175,7 +179,9 @@ def solve(notebook, context: Context) -> None:
         cell.source = solved[grade_id].source
 
 
-def build(release: nbformat.NotebookNode, submission: Submission, context: Context) -> nbformat.NotebookNode:
+def build(
+    release: nbformat.NotebookNode, submission: Submission, context: Context
+) -> nbformat.NotebookNode:
     """The submitted notebook: the released one, with the submission's base and edits."""
     notebook = copy.deepcopy(release)
     if submission.base == "solved":
@@ -200,7 +206,9 @@ class Anything:
         return iter([])
 """
 
-TAMPERS_WITH_BUILTINS = EQUALS_EVERYTHING + """
+TAMPERS_WITH_BUILTINS = (
+    EQUALS_EVERYTHING
+    + """
 import builtins
 builtins.isinstance = lambda obj, cls: True
 builtins.type = lambda obj, *rest: tuple
@@ -208,6 +216,7 @@ builtins.type = lambda obj, *rest: tuple
 def c_strides(shape, itemsize):
     return Anything()
 """
+)
 
 REBINDS_CHECKS = """
 import importlib
@@ -422,58 +431,179 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
     LESSON1: (
         Submission("reference", "correct", "solved"),
         Submission("untouched", "no work", "untouched"),
-        Submission("memorized-visible", "wrong: tests never look at", "untouched",
-                   (answer("c_strides", MEMORIZED_VISIBLE),), {"c_strides": VISIBLE}),
-        Submission("float-strides", "wrong: tests never look at", "untouched", (answer("c_strides", FLOAT_STRIDES),)),
-        Submission("builtins-tampered", "tampering in the kernel", "untouched",
-                   (answer("c_strides", TAMPERS_WITH_BUILTINS),)),
-        Submission("checks-rebound", "tampering in the kernel", "untouched", (answer("c_strides", REBINDS_CHECKS),)),
-        Submission("input-transformer", "tampering in the kernel", "untouched",
-                   (answer("c_strides", INPUT_TRANSFORMER),)),
-        Submission("input-transformer-solved", "tampering in the kernel", "solved",
-                   (insert_cell("c_strides", INPUT_TRANSFORMER.split("def c_strides")[0]),)),
+        Submission(
+            "memorized-visible",
+            "wrong: tests never look at",
+            "untouched",
+            (answer("c_strides", MEMORIZED_VISIBLE),),
+            {"c_strides": VISIBLE},
+        ),
+        Submission(
+            "float-strides",
+            "wrong: tests never look at",
+            "untouched",
+            (answer("c_strides", FLOAT_STRIDES),),
+        ),
+        Submission(
+            "builtins-tampered",
+            "tampering in the kernel",
+            "untouched",
+            (answer("c_strides", TAMPERS_WITH_BUILTINS),),
+        ),
+        Submission(
+            "checks-rebound",
+            "tampering in the kernel",
+            "untouched",
+            (answer("c_strides", REBINDS_CHECKS),),
+        ),
+        Submission(
+            "input-transformer",
+            "tampering in the kernel",
+            "untouched",
+            (answer("c_strides", INPUT_TRANSFORMER),),
+        ),
+        Submission(
+            "input-transformer-solved",
+            "tampering in the kernel",
+            "solved",
+            (insert_cell("c_strides", INPUT_TRANSFORMER.split("def c_strides")[0]),),
+        ),
         Submission("edited-tests", "tampering in the kernel", "untouched", (blank_tests,)),
-        Submission("reads-solutions", "reaching outside", "untouched", (answer("c_strides", READS_SOLUTIONS),)),
-        Submission("writes-gradebook", "reaching outside", "solved", (insert_cell("c_strides", WRITES_GRADEBOOK),)),
-        Submission("prints-hidden-tests", "reaching outside", "solved",
-                   (insert_cell("c_strides", PRINTS_HIDDEN_TESTS),)),
-        Submission("reference-by-string", "reference used indirectly", "untouched",
-                   (answer("c_strides", REFERENCE_BY_STRING),)),
-        Submission("reference-by-exec", "reference used indirectly", "untouched",
-                   (answer("c_strides", REFERENCE_BY_EXEC),)),
-        Submission("stderr-and-warnings", "honest: stderr", "untouched", (answer("c_strides", SOLVED_WITH_STDERR),),
-                   {"c_strides": FULL}),
-        Submission("kernel-dies-after-answer", "honest: kernel death", "solved",
-                   (insert_cell("c_strides", KILLS_KERNEL),)),
-        Submission("exits-when-called", "kernel death", "untouched", (answer("c_strides", EXITS_WHEN_CALLED),)),
+        Submission(
+            "reads-solutions",
+            "reaching outside",
+            "untouched",
+            (answer("c_strides", READS_SOLUTIONS),),
+        ),
+        Submission(
+            "writes-gradebook",
+            "reaching outside",
+            "solved",
+            (insert_cell("c_strides", WRITES_GRADEBOOK),),
+        ),
+        Submission(
+            "prints-hidden-tests",
+            "reaching outside",
+            "solved",
+            (insert_cell("c_strides", PRINTS_HIDDEN_TESTS),),
+        ),
+        Submission(
+            "reference-by-string",
+            "reference used indirectly",
+            "untouched",
+            (answer("c_strides", REFERENCE_BY_STRING),),
+        ),
+        Submission(
+            "reference-by-exec",
+            "reference used indirectly",
+            "untouched",
+            (answer("c_strides", REFERENCE_BY_EXEC),),
+        ),
+        Submission(
+            "stderr-and-warnings",
+            "honest: stderr",
+            "untouched",
+            (answer("c_strides", SOLVED_WITH_STDERR),),
+            {"c_strides": FULL},
+        ),
+        Submission(
+            "kernel-dies-after-answer",
+            "honest: kernel death",
+            "solved",
+            (insert_cell("c_strides", KILLS_KERNEL),),
+        ),
+        Submission(
+            "exits-when-called",
+            "kernel death",
+            "untouched",
+            (answer("c_strides", EXITS_WHEN_CALLED),),
+        ),
         Submission("infinite-loop", "loops", "untouched", (answer("c_strides", INFINITE_LOOP),)),
-        Submission("ignores-interrupt", "loops", "solved", (insert_cell("c_strides", IGNORES_INTERRUPTS),)),
-        Submission("fork-bomb", "sandbox: processes", "solved", (insert_cell("c_strides", FORK_BOMB),)),
-        Submission("hogs-memory-in-kernel", "sandbox: memory", "solved", (insert_cell("c_strides", HOGS_MEMORY),)),
-        Submission("floods-output", "output flood", "solved", (insert_cell("c_strides", FLOODS_OUTPUT),)),
-        Submission("allocates-until-full", "sandbox: memory", "untouched",
-                   (answer("c_strides", ALLOCATES_UNTIL_FULL),)),
-        Submission("duplicated-answer", "honest: duplicated cells", "untouched",
-                   (duplicate("c_strides", new_source=textwrap.dedent(FLOAT_STRIDES).replace("float(itemsize)", "itemsize")),),
-                   {"c_strides": FULL}),
-        Submission("duplicated-tests", "honest: duplicated cells", "solved",
-                   (duplicate("test_c_strides_visible"), duplicate("test_c_strides_hidden"))),
-        Submission("points-edited", "honest: edited metadata", "solved",
-                   (set_metadata("test_c_strides_visible", {"points": 100}),)),
-        Submission("grade-flag-removed", "honest: edited metadata", "solved",
-                   (set_metadata("test_c_strides_hidden", {"grade": False}),)),
-        Submission("answer-id-changed", "honest: edited metadata", "solved",
-                   (set_metadata("c_strides", {"grade_id": "my_answer"}),)),
-        Submission("metadata-garbage", "honest: edited metadata", "solved",
-                   (set_metadata("test_c_strides_visible", "garbage"), set_metadata("c_strides", None))),
+        Submission(
+            "ignores-interrupt", "loops", "solved", (insert_cell("c_strides", IGNORES_INTERRUPTS),)
+        ),
+        Submission(
+            "fork-bomb", "sandbox: processes", "solved", (insert_cell("c_strides", FORK_BOMB),)
+        ),
+        Submission(
+            "hogs-memory-in-kernel",
+            "sandbox: memory",
+            "solved",
+            (insert_cell("c_strides", HOGS_MEMORY),),
+        ),
+        Submission(
+            "floods-output", "output flood", "solved", (insert_cell("c_strides", FLOODS_OUTPUT),)
+        ),
+        Submission(
+            "allocates-until-full",
+            "sandbox: memory",
+            "untouched",
+            (answer("c_strides", ALLOCATES_UNTIL_FULL),),
+        ),
+        Submission(
+            "duplicated-answer",
+            "honest: duplicated cells",
+            "untouched",
+            (
+                duplicate(
+                    "c_strides",
+                    new_source=textwrap.dedent(FLOAT_STRIDES).replace(
+                        "float(itemsize)", "itemsize"
+                    ),
+                ),
+            ),
+            {"c_strides": FULL},
+        ),
+        Submission(
+            "duplicated-tests",
+            "honest: duplicated cells",
+            "solved",
+            (duplicate("test_c_strides_visible"), duplicate("test_c_strides_hidden")),
+        ),
+        Submission(
+            "points-edited",
+            "honest: edited metadata",
+            "solved",
+            (set_metadata("test_c_strides_visible", {"points": 100}),),
+        ),
+        Submission(
+            "grade-flag-removed",
+            "honest: edited metadata",
+            "solved",
+            (set_metadata("test_c_strides_hidden", {"grade": False}),),
+        ),
+        Submission(
+            "answer-id-changed",
+            "honest: edited metadata",
+            "solved",
+            (set_metadata("c_strides", {"grade_id": "my_answer"}),),
+        ),
+        Submission(
+            "metadata-garbage",
+            "honest: edited metadata",
+            "solved",
+            (set_metadata("test_c_strides_visible", "garbage"), set_metadata("c_strides", None)),
+        ),
         Submission("stripped-metadata", "honest: edited metadata", "untouched", (strip_metadata,)),
         Submission("solved-then-stripped", "honest: edited metadata", "solved", (strip_metadata,)),
-        Submission("markers-in-strings", "honest: marker text", "untouched", (answer("c_strides", MARKERS_IN_STRINGS),),
-                   {"c_strides": FULL}),
+        Submission(
+            "markers-in-strings",
+            "honest: marker text",
+            "untouched",
+            (answer("c_strides", MARKERS_IN_STRINGS),),
+            {"c_strides": FULL},
+        ),
         Submission("deleted-tests", "honest: deleted cells", "untouched", (delete_tests,)),
         Submission("solved-then-deleted-tests", "honest: deleted cells", "solved", (delete_tests,)),
-        Submission("deleted-answer", "deleted cells", "solved", (delete("c_strides"),), {"c_strides": ZERO}),
-        Submission("leaks-arguments", "feedback leaks", "untouched", (answer("c_strides", LEAKS_ARGUMENTS),)),
+        Submission(
+            "deleted-answer", "deleted cells", "solved", (delete("c_strides"),), {"c_strides": ZERO}
+        ),
+        Submission(
+            "leaks-arguments",
+            "feedback leaks",
+            "untouched",
+            (answer("c_strides", LEAKS_ARGUMENTS),),
+        ),
     ),
 }
 
@@ -490,60 +620,124 @@ def closest_to(x, value):
 SUBMISSIONS[LESSON2] = (
     Submission("reference", "correct", "solved"),
     Submission("untouched", "no work", "untouched"),
-    Submission("alternatives", "honest: other styles", "solved", (
-        answer("closest_to", CORRECT["closest_to"]["take_along_axis"]),
-        answer("rpkm", CORRECT["rpkm"]["in-place on a copy"]),
-        answer("outer_sum", CORRECT["outer_sum"]["np.add.outer"]),
-    )),
-    Submission("progress-bar", "honest: stderr", "solved", (answer("closest_to", _STDERR_PROGRESS),)),
-    Submission("classic-mistakes", "wrong", "solved", (
-        answer("closest_to", WRONG["closest_to"]["positions"][0]),
-        answer("rpkm", WRONG["rpkm"]["uint32 overflow"][0]),
-        answer("outer_sum", WRONG["outer_sum"]["axes swapped"][0]),
-    ), {"closest_to": ZERO, "rpkm": ZERO, "outer_sum": ZERO}),
-    Submission("wrong-dtypes", "wrong: tests never look at", "solved", (
-        answer("closest_to", WRONG["closest_to"]["float result for integer input"][0]),
-        answer("rpkm", WRONG["rpkm"]["float32 result"][0]),
-    ), {"closest_to": ZERO, "rpkm": ZERO}),
-    Submission("reuses-reference", "reference used indirectly", "solved", (
-        answer("closest_to", "from genenorm_edu.reference import closest_to"),
-        answer("rpkm", """
+    Submission(
+        "alternatives",
+        "honest: other styles",
+        "solved",
+        (
+            answer("closest_to", CORRECT["closest_to"]["take_along_axis"]),
+            answer("rpkm", CORRECT["rpkm"]["in-place on a copy"]),
+            answer("outer_sum", CORRECT["outer_sum"]["np.add.outer"]),
+        ),
+    ),
+    Submission(
+        "progress-bar", "honest: stderr", "solved", (answer("closest_to", _STDERR_PROGRESS),)
+    ),
+    Submission(
+        "classic-mistakes",
+        "wrong",
+        "solved",
+        (
+            answer("closest_to", WRONG["closest_to"]["positions"][0]),
+            answer("rpkm", WRONG["rpkm"]["uint32 overflow"][0]),
+            answer("outer_sum", WRONG["outer_sum"]["axes swapped"][0]),
+        ),
+        {"closest_to": ZERO, "rpkm": ZERO, "outer_sum": ZERO},
+    ),
+    Submission(
+        "wrong-dtypes",
+        "wrong: tests never look at",
+        "solved",
+        (
+            answer("closest_to", WRONG["closest_to"]["float result for integer input"][0]),
+            answer("rpkm", WRONG["rpkm"]["float32 result"][0]),
+        ),
+        {"closest_to": ZERO, "rpkm": ZERO},
+    ),
+    Submission(
+        "reuses-reference",
+        "reference used indirectly",
+        "solved",
+        (
+            answer("closest_to", "from genenorm_edu.reference import closest_to"),
+            answer(
+                "rpkm",
+                """
             def rpkm(counts, gene_lengths):
                 from genenorm_edu import reference
                 return reference.rpkm(counts, gene_lengths)
-        """),
-    ), {"closest_to": ZERO, "rpkm": ZERO}),
-    Submission("kernel-dies-midway", "honest: kernel death", "solved", (insert_cell("rpkm", KILLS_KERNEL),)),
+        """,
+            ),
+        ),
+        {"closest_to": ZERO, "rpkm": ZERO},
+    ),
+    Submission(
+        "kernel-dies-midway", "honest: kernel death", "solved", (insert_cell("rpkm", KILLS_KERNEL),)
+    ),
 )
 
 SUBMISSIONS[LESSON3] = (
     Submission("reference", "correct", "solved"),
     Submission("untouched", "no work", "untouched"),
-    Submission("interpolates", "honest: other styles", "solved",
-               (answer("qnorm", CORRECT["qnorm"]["interpolation at the average rank"]),)),
-    Submission("sorts-input", "wrong: tests never look at", "solved",
-               (answer("qnorm", WRONG["qnorm"]["sorts the caller's array"][0]),), {"qnorm": ZERO}),
-    Submission("patches-numpy", "tampering in the kernel", "solved", (
-        answer("qnorm", WRONG["qnorm"]["ignores ties"][0] + """
+    Submission(
+        "interpolates",
+        "honest: other styles",
+        "solved",
+        (answer("qnorm", CORRECT["qnorm"]["interpolation at the average rank"]),),
+    ),
+    Submission(
+        "sorts-input",
+        "wrong: tests never look at",
+        "solved",
+        (answer("qnorm", WRONG["qnorm"]["sorts the caller's array"][0]),),
+        {"qnorm": ZERO},
+    ),
+    Submission(
+        "patches-numpy",
+        "tampering in the kernel",
+        "solved",
+        (
+            answer(
+                "qnorm",
+                WRONG["qnorm"]["ignores ties"][0]
+                + """
 np.allclose = lambda *args, **kwargs: True
 np.testing.assert_allclose = lambda *args, **kwargs: None
 np.array_equal = lambda *args, **kwargs: True
-"""),
-    ), {"qnorm": ZERO}),
+""",
+            ),
+        ),
+        {"qnorm": ZERO},
+    ),
 )
 
 SUBMISSIONS[LESSON4] = (
     Submission("reference", "correct", "solved"),
     Submission("untouched", "no work", "untouched"),
-    Submission("keeps-zeros", "wrong", "solved",
-               (answer("nonzero_normalized", WRONG["nonzero_normalized"]["keeps zeros"][0]),),
-               {"nonzero_normalized": ZERO}),
-    Submission("wraps-library", "reference used indirectly", "solved", (answer("nonzero_normalized", """
+    Submission(
+        "keeps-zeros",
+        "wrong",
+        "solved",
+        (answer("nonzero_normalized", WRONG["nonzero_normalized"]["keeps zeros"][0]),),
+        {"nonzero_normalized": ZERO},
+    ),
+    Submission(
+        "wraps-library",
+        "reference used indirectly",
+        "solved",
+        (
+            answer(
+                "nonzero_normalized",
+                """
         import importlib
 
         def nonzero_normalized(counts_block, n_counts):
             medians = importlib.import_module("genenorm_edu.medians")
             function = getattr(medians, "nonzero_normalized", None) or getattr(medians, "normalize_nonzero")
             return function(counts_block, n_counts)
-    """),), {"nonzero_normalized": ZERO}),
+    """,
+            ),
+        ),
+        {"nonzero_normalized": ZERO},
+    ),
 )

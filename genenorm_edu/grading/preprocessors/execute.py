@@ -84,7 +84,9 @@ class GradingExecute(Execute):
         if used + size <= self.max_output_bytes:
             return super().output(outs, msg, display_id, cell_index)
         if used <= self.max_output_bytes:
-            outs.append(_note(f"more output was dropped: a cell may show {self.max_output_bytes:,} bytes."))
+            outs.append(
+                _note(f"more output was dropped: a cell may show {self.max_output_bytes:,} bytes.")
+            )
         return None
 
     def preprocess_cell(self, cell, resources, index):
@@ -113,7 +115,9 @@ class GradingExecute(Execute):
             )
             self._restart_kernel()
             return cell, resources
-        timed_out = any(output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", []))
+        timed_out = any(
+            output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", [])
+        )
         if timed_out and not self._kernel_answers():
             self.log.warning("The kernel ignores interrupts after cell %d; restarting it", index)
             cell.outputs.append(

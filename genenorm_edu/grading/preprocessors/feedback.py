@@ -17,7 +17,11 @@ HIDDEN_TESTS_SOURCE = Path(__file__).resolve().parent.parent / "hidden.py"
 
 def _hidden_test_lines() -> set[str]:
     lines = HIDDEN_TESTS_SOURCE.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if len(line.strip()) >= 25 and not line.strip().startswith("#")}
+    return {
+        line.strip()
+        for line in lines
+        if len(line.strip()) >= 25 and not line.strip().startswith("#")
+    }
 
 
 def _output_text(output) -> str:
@@ -76,5 +80,7 @@ class FeedbackWithoutHiddenTests(ClearHiddenTests):
             return output
         self.log.warning("An output quoted the hidden tests; removed from the feedback")
         return new_output(
-            "stream", name="stdout", text="[grader] output removed: it quoted the grader's hidden tests.\n"
+            "stream",
+            name="stdout",
+            text="[grader] output removed: it quoted the grader's hidden tests.\n",
         )

@@ -13,7 +13,7 @@ from genenorm_edu.cores import usable_cores
 from genenorm_edu.exercises import exercise
 from genenorm_edu.exercises.spec import CaseVerdict, judge
 from genenorm_edu.grading.calls import CallBudget, call_in_sandbox
-from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
+from genenorm_edu.grading.cells import answer_sources, exercises_in, graded_test, nbgrader_metadata
 from genenorm_edu.grading.hidden import hidden_cases
 from genenorm_edu.grading.preprocessors.record_answers import ANSWERS_KEY
 
@@ -100,17 +100,22 @@ class OutOfReachGrades(NbGraderPreprocessor):
     (patched checks, builtins, input transformers) counts.
     """
 
-    seconds_per_case = Float(10.0, help="Time limit of one call of a student's function.").tag(config=True)
+    seconds_per_case = Float(10.0, help="Time limit of one call of a student's function.").tag(
+        config=True
+    )
     startup_seconds = Float(30.0, help="Time limit for importing and running the answer cell.").tag(
         config=True
     )
-    parallel_exercises = Integer(
-        0, help="Exercises graded at once (0: one per core)."
-    ).tag(config=True)
+    parallel_exercises = Integer(0, help="Exercises graded at once (0: one per core).").tag(
+        config=True
+    )
 
     def preprocess(self, nb, resources):
         """Grade the exercises whose test cells ``nb`` holds; write the verdicts."""
-        answers = nb.metadata.pop(ANSWERS_KEY, {})
+        answers = nb.metadata.pop(ANSWERS_KEY, None)
+        if answers is None:  # RecordAnswers did not run: take the answers as they are now
+            self.log.warning("No recorded answers (is RecordAnswers a sanitize preprocessor?)")
+            answers = {name: answer_sources(nb, name) for name in exercises_in(nb)}
         tests = {}
         for index, cell in enumerate(nb.cells):
             test = graded_test(nbgrader_metadata(cell).get("grade_id"))
@@ -122,16 +127,26 @@ class OutOfReachGrades(NbGraderPreprocessor):
                     nbgrader_metadata(cell).get("grade_id"),
                 )
         names = sorted({test.exercise for test in tests.values()})
-        budget = CallBudget(startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case)
+        budget = CallBudget(
+            startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case
+        )
         workers = self.parallel_exercises or usable_cores()
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(names) or 1))) as pool:
             graded = dict(
-                zip(names, pool.map(lambda name: grade_exercise(name, list(answers.get(name, [])), budget), names))
+                zip(
+                    names,
+                    pool.map(
+                        lambda name: grade_exercise(name, list(answers.get(name, [])), budget),
+                        names,
+                    ),
+                )
             )
         for index, test in tests.items():
             cell = nb.cells[index]
             verdicts = graded[test.exercise]
-            outputs = verdict_outputs(test.exercise, verdicts.hidden if test.hidden else verdicts.visible, test.hidden)
+            outputs = verdict_outputs(
+                test.exercise, verdicts.hidden if test.hidden else verdicts.visible, test.hidden
+            )
             kept = [] if test.hidden else _kernel_outputs_to_keep(cell.get("outputs", []))
             cell.outputs = kept + outputs
         return nb, resources

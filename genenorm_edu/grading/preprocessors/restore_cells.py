@@ -50,7 +50,9 @@ class RestoreMissingCells(OverwriteCells):
         self._untouched = False
         if grade_id is not None and nbgrader_utils.is_locked(cell):
             try:
-                source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+                source_cell = self.gradebook.find_source_cell(
+                    grade_id, self.notebook_id, self.assignment_id
+                )
             except Exception:  # unknown cell: OverwriteCells reports it
                 source_cell = None
             if source_cell is not None:
