@@ -30,6 +30,7 @@ from nbgrader.preprocessors import (
 )
 
 from genenorm_edu.grading.environment import ensure_alembic_on_path
+from genenorm_edu.grading.submission_file import TolerantNotebookExporter
 from genenorm_edu.grading.preprocessors import (
     FeedbackWithoutHiddenTests,
     GradingExecute,
@@ -87,6 +88,10 @@ c.SandboxedKernelManager.memory_mib = 4096
 c.SandboxedKernelManager.cpu_seconds = 900
 
 # --- Sanitizing submissions ----------------------------------------------------
+# A damaged notebook file (invalid JSON, a cell without source...) would stop
+# nbgrader with no grade for that student: it is repaired where possible, or
+# graded as an empty notebook, and the feedback says which.
+c.Autograde.exporter_class = TolerantNotebookExporter
 # RecordAnswers keeps the answer cells as submitted (duplicated or with edited
 # metadata too). RepairCellMetadata resets every cell's nbgrader metadata to
 # the gradebook's (edited points, flags or ids; duplicated cells keep the last),

@@ -101,7 +101,7 @@ def _grade_assignment(root: Path, assignment: str) -> dict:
     for submission in SUBMISSIONS[assignment]:
         target = course / "submitted" / submission.student / assignment / notebook_name
         target.parent.mkdir(parents=True)
-        nbformat.write(build(release, submission, context), target)
+        target.write_text(submission.file_text(build(release, submission, context)), encoding="utf-8")
 
     options = SHORT_LIMITS if assignment == "01-ndarray-internals" else ()
     started = time.monotonic()
@@ -256,6 +256,13 @@ def test_kernel_deaths_and_restarts_are_explained_and_grading_goes_on(graded):
     assert "The kernel was restarted" in _page(result, "01-ndarray-internals", "ignores-interrupt")
     exits = _page(result, "01-ndarray-internals", "exits-when-called")
     assert "The kernel died" in exits and "process running the function ended" in exits
+
+
+def test_damaged_files_are_graded_and_told_why(graded):
+    result = graded["01-ndarray-internals"]
+    assert "not valid JSON" in _page(result, "01-ndarray-internals", "truncated-file")
+    assert "not valid JSON" in _page(result, "01-ndarray-internals", "empty-file")
+    assert "its cells were rebuilt" in _page(result, "01-ndarray-internals", "cell-without-source")
 
 
 def test_the_sandbox_keeps_student_code_away_from_the_course(graded):

@@ -21,6 +21,8 @@ kernel
     The sandboxed Jupyter kernel that runs a notebook while it is graded.
 cells
     Which cell of a notebook is an exercise's answer or test.
+submission_file
+    Read a submitted notebook file, repairing a damaged one.
 release
     The student notebooks made from the instructor notebooks
     (``genenorm-edu release``).

@@ -16,6 +16,7 @@ course being graded.
 from __future__ import annotations
 
 import copy
+import json
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class Submission:
         Applied in order after the base.
     scores : mapping of str to str
         Expected score per exercise, overriding the base's.
+    damage : callable, optional
+        Applied to the notebook file's text before it is submitted (a file
+        that is no longer a valid notebook).
     """
 
     student: str
@@ -63,6 +67,12 @@ class Submission:
     base: str
     edits: tuple[Edit, ...] = ()
     scores: Mapping[str, str] = field(default_factory=dict)
+    damage: Callable[[str], str] | None = None
+
+    def file_text(self, notebook: nbformat.NotebookNode) -> str:
+        """The text of the submitted file."""
+        text = nbformat.writes(notebook)
+        return self.damage(text) if self.damage is not None else text
 
     def expected(self, exercises: list[str]) -> dict[str, str]:
         """The expected score category of each exercise of the notebook."""
@@ -422,6 +432,13 @@ for line in range(10**8):
     print("all work and no play makes Jack a dull boy " * 20)
     print("and on stderr too", file=sys.stderr)
 """
+
+
+def _without_a_markdown_source(text: str) -> str:
+    data = json.loads(text)
+    next(cell for cell in data["cells"] if cell["cell_type"] == "markdown").pop("source")
+    return json.dumps(data)
+
 
 # --- The table -------------------------------------------------------------------
 
