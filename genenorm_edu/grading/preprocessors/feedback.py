@@ -16,12 +16,9 @@ HIDDEN_TESTS_SOURCE = Path(__file__).resolve().parent.parent / "hidden.py"
 
 
 def _hidden_test_lines() -> set[str]:
+    """The lines of the hidden cases that hold their inputs."""
     lines = HIDDEN_TESTS_SOURCE.read_text(encoding="utf-8").splitlines()
-    return {
-        line.strip()
-        for line in lines
-        if len(line.strip()) >= 25 and not line.strip().startswith("#")
-    }
+    return {line.strip() for line in lines if "Case(" in line and len(line.strip()) >= 25}
 
 
 def _output_text(output) -> str:
