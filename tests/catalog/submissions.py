@@ -60,6 +60,9 @@ class Submission:
     damage : callable, optional
         Applied to the notebook file's text before it is submitted (a file
         that is no longer a valid notebook).
+    default : str, optional
+        The expected score of the exercises ``scores`` does not name, if not
+        the base's.
     """
 
     student: str
@@ -68,6 +71,7 @@ class Submission:
     edits: tuple[Edit, ...] = ()
     scores: Mapping[str, str] = field(default_factory=dict)
     damage: Callable[[str], str] | None = None
+    default: str | None = None
 
     def file_text(self, notebook: nbformat.NotebookNode) -> str:
         """The text of the submitted file."""
@@ -76,7 +80,7 @@ class Submission:
 
     def expected(self, exercises: list[str]) -> dict[str, str]:
         """The expected score category of each exercise of the notebook."""
-        default = FULL if self.base == "solved" else ZERO
+        default = self.default or (FULL if self.base == "solved" else ZERO)
         return {name: self.scores.get(name, default) for name in exercises}
 
 
@@ -620,6 +624,21 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
             "feedback leaks",
             "untouched",
             (answer("c_strides", LEAKS_ARGUMENTS),),
+        ),
+        Submission(
+            "truncated-file",
+            "damaged file",
+            "solved",
+            damage=lambda text: text[: len(text) // 2],
+            default=ZERO,
+        ),
+        Submission("empty-file", "damaged file", "solved", damage=lambda text: "", default=ZERO),
+        Submission(
+            "cell-without-source",
+            "damaged file",
+            "solved",
+            damage=_without_a_markdown_source,
+            scores={"c_strides": FULL},
         ),
     ),
 }
