@@ -16,7 +16,7 @@ import h5py
 import pytest
 
 from genenorm_edu.cli import main
-from genenorm_edu.medians import find_loom_files, make_corpus, run_workflow
+from genenorm_edu.medians import find_input_files, make_corpus, run_workflow
 from genenorm_edu.medians import workflow as workflow_module
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
@@ -81,21 +81,21 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
     corpus, reference_out, tmp_path, monkeypatch
 ):
     out = tmp_path / "out"
-    real_save = workflow_module.save_digests
+    real_save = workflow_module.write_digest_file
     saved = []
 
-    def save_then_crash(file_digests, path):
+    def save_then_crash(path, *args, **kwargs):
         if len(saved) == 2:
             raise KeyboardInterrupt("simulated crash")
         saved.append(path)
-        return real_save(file_digests, path)
+        return real_save(path, *args, **kwargs)
 
-    monkeypatch.setattr(workflow_module, "save_digests", save_then_crash)
+    monkeypatch.setattr(workflow_module, "write_digest_file", save_then_crash)
     with pytest.raises(KeyboardInterrupt):
         run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(list((out / "digests").iterdir())) == 2
     assert not (out / "gene_medians.tsv").exists()
-    monkeypatch.setattr(workflow_module, "save_digests", real_save)
+    monkeypatch.setattr(workflow_module, "write_digest_file", real_save)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(result.reused) == 2 and len(result.digested) == 4
     assert result_bytes(out) == result_bytes(reference_out)
@@ -146,12 +146,12 @@ def test_medians_command_exit_status_and_messages(corpus_with_bad_files, tmp_pat
     empty.mkdir()
     status = main(["medians", str(empty), "--out", str(tmp_path / "out2"), "--quiet"])
     assert status == 2
-    assert f"no .loom files found in {empty}" in capsys.readouterr().err
+    assert f"no .loom or .h5ad files found in {empty}" in capsys.readouterr().err
 
 
-def test_find_loom_files_refuses_missing_input(tmp_path):
+def test_find_input_files_refuses_missing_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing"):
-        find_loom_files([tmp_path / "missing"])
+        find_input_files([tmp_path / "missing"])
 
 
 def test_make_corpus_command_is_deterministic(tmp_path, capsys):
@@ -226,11 +226,11 @@ def test_killed_command_resumes_to_identical_results(tmp_path):
     out = tmp_path / "killed"
     process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("digests/*.npz"))) < 3:
+    while time.monotonic() < deadline and len(list(out.glob("digests/*.digest.h5"))) < 3:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    done_before_kill = len(list(out.glob("digests/*.npz")))
+    done_before_kill = len(list(out.glob("digests/*.digest.h5")))
     assert 3 <= done_before_kill < 16, "the kill should land mid-way"
     assert not (out / "gene_medians.tsv").exists()
 

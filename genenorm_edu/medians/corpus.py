@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 #: Gene types of the synthetic genes and how often each occurs.
 GENE_TYPE_FREQUENCIES: dict[str, float] = {
@@ -26,7 +25,7 @@ GENE_TYPE_FREQUENCIES: dict[str, float] = {
 }
 
 
-def gene_table(genes: int, seed: int = 0) -> pd.DataFrame:
+def gene_table(genes: int, seed: int = 0):
     """Return the synthetic gene list: ``ensembl_id`` and ``gene_type``.
 
     Examples
@@ -37,6 +36,8 @@ def gene_table(genes: int, seed: int = 0) -> pd.DataFrame:
     >>> table["ensembl_id"].tolist()
     ['ENSG00000000000', 'ENSG00000000001', 'ENSG00000000002', 'ENSG00000000003']
     """
+    import pandas as pd  # only here: worker processes never need it
+
     if genes < 1:
         raise ValueError(f"genes must be at least 1, got {genes}")
     rng = np.random.default_rng([seed, 0])
