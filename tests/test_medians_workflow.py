@@ -22,20 +22,14 @@ from genenorm_edu.medians import workflow as workflow_module
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("corpus")
-    make_corpus(directory, databases=2, files_per_database=3, genes=120, cells=250, seed=1)
-    return directory
+@pytest.fixture
+def corpus(median_corpus) -> Path:
+    return median_corpus
 
 
-@pytest.fixture(scope="module")
-def reference_out(corpus, tmp_path_factory) -> Path:
-    """An uninterrupted serial run over the corpus."""
-    out = tmp_path_factory.mktemp("reference-out")
-    result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
-    assert result.ok and len(result.digested) == 6
-    return out
+@pytest.fixture
+def reference_out(median_reference_out) -> Path:
+    return median_reference_out
 
 
 def result_bytes(out: Path) -> dict[str, bytes]:
