@@ -46,7 +46,7 @@ Examples
 True
 """
 
-from genenorm_edu.medians.corpus import make_corpus, make_loom, write_loom
+from genenorm_edu.medians.corpus import make_corpus, make_h5ad, make_loom, write_h5ad, write_loom
 from genenorm_edu.medians.digest import (
     DEFAULT_GENE_TYPES,
     NORMALIZATION_TARGET,
@@ -109,6 +109,7 @@ __all__ = [
     "load_digests",
     "local_cluster",
     "make_corpus",
+    "make_h5ad",
     "make_loom",
     "medians_from_digests",
     "merge_digest_files",
@@ -117,6 +118,7 @@ __all__ = [
     "read_gene_list",
     "run_workflow",
     "save_digests",
+    "write_h5ad",
     "write_loom",
     "write_median_results",
 ]

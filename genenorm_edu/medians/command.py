@@ -84,11 +84,13 @@ def run_make_corpus(args: argparse.Namespace) -> int:
             genes=args.genes,
             cells=args.cells,
             seed=args.seed,
+            file_format=args.format,
+            storage=args.storage,
         )
     except ValueError as error:
         print(f"genenorm-edu make-corpus: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote {len(paths)} loom file(s) and gene_info.csv to {args.out_dir}")
+    print(f"wrote {len(paths)} {args.format} file(s) and gene_info.csv to {args.out_dir}")
     return 0
 
 
@@ -145,9 +147,9 @@ def register(subparsers) -> None:
 
     corpus = subparsers.add_parser(
         "make-corpus",
-        help="write a synthetic corpus of .loom files for the medians workflow",
+        help="write a synthetic corpus of .loom or .h5ad files for the medians workflow",
         description=(
-            "Write OUT_DIR/databaseD/studyS.loom files (about 90%% zeros, some "
+            "Write OUT_DIR/databaseD/studyS.loom (or .h5ad) files (about 90%% zeros, some "
             "failing cells, mixed gene types) and OUT_DIR/gene_info.csv."
         ),
     )
@@ -157,4 +159,9 @@ def register(subparsers) -> None:
     corpus.add_argument("--genes", type=_positive_int, default=300, metavar="N")
     corpus.add_argument("--cells", type=_positive_int, default=400, metavar="N")
     corpus.add_argument("--seed", type=int, default=0, metavar="S")
+    corpus.add_argument("--format", choices=["loom", "h5ad"], default="loom", help="file format (default: loom)")
+    corpus.add_argument(
+        "--storage", choices=["csr", "csc", "dense"], default="csr",
+        help="h5ad only: how the counts are stored (default: csr)",
+    )
     corpus.set_defaults(func=run_make_corpus)
