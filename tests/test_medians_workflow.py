@@ -231,3 +231,33 @@ def test_killed_command_resumes_to_identical_results(tmp_path):
     rerun = subprocess.run([*command, "--out", str(out)], check=True, capture_output=True, text=True)
     assert f"{done_before_kill} reused" in rerun.stdout
     assert result_bytes(out) == result_bytes(tmp_path / "uninterrupted")
+
+
+@pytest.mark.slow
+def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, dask_cluster, tmp_path):
+    """Fewer files than workers: each file is split into gene-block tasks (inspect, plan, blocks, write)."""
+    from distributed import Client
+
+    from genenorm_edu.medians.workflow import tasks_per_file
+
+    sources = sorted(corpus.rglob("*.loom"))[:2]
+    serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
+    with Client(dask_cluster) as client:
+        assert tasks_per_file(len(sources), sum(client.nthreads().values())) == 2
+        out = tmp_path / "split"
+        split = run_workflow(sources, out, client=client, block_genes=64, quiet=True)
+        assert result_bytes(out) == result_bytes(tmp_path / "serial")
+        assert split.digested == serial.digested
+        # rerun: one digest file damaged, checked and redone in split mode too
+        damaged = sorted((out / "digests").iterdir())[0]
+        damaged.write_bytes(damaged.read_bytes()[:100])
+        with pytest.warns(workflow_module.StaleDigestWarning):
+            rerun = run_workflow(sources, out, client=client, block_genes=64, quiet=True)
+        assert len(rerun.redone) == 1 and len(rerun.reused) == 1
+        assert result_bytes(out) == result_bytes(tmp_path / "serial")
+        # a bad file among few: reported, the other still digested
+        bad = tmp_path / "bad.loom"
+        bad.write_bytes(sources[0].read_bytes()[:4000])
+        mixed = run_workflow([bad, sources[1]], tmp_path / "mixed", client=client, quiet=True)
+    assert list(mixed.bad_files) == [bad.resolve()] and "HDF5" in mixed.bad_files[bad.resolve()]
+    assert mixed.digested == [sources[1].resolve()]

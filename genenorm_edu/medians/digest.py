@@ -627,13 +627,16 @@ def _loom_tiles(layout: FileLayout, rows: np.ndarray, max_block_bytes: int):
     local_rows = rows - first_row
     used, _ = used_cell_mask(layout)
     runs = cell_runs(layout.shape[1], last_row - first_row, layout.dtype.itemsize, max_block_bytes)
+    from genenorm_edu.medians.chunks import ChunkReader, read_tile
+
     with _open_loom(layout.path) as file:
         matrix = file["/matrix"]
+        reader = ChunkReader.for_dataset(matrix)
         for run_start, run_stop in runs:
             if not used[run_start:run_stop].any():
                 continue
             try:
-                tile = matrix[first_row:last_row, run_start:run_stop]
+                tile = read_tile(matrix, reader, slice(first_row, last_row), slice(run_start, run_stop))
             except OSError as error:
                 raise LoomFileError(layout.path, f"cannot read '/matrix': {error}") from None
             yield run_start, run_stop, tile[local_rows] if len(local_rows) < len(tile) else tile

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from genenorm_edu.cores import usable_cores
@@ -284,14 +285,31 @@ def inspect_task(source: str, options: DigestOptions) -> FileLayout:
     return inspect_file(source, options.gene_types, **options.reader_options())
 
 
-def plan_task(layout: FileLayout, block_genes: int) -> list[tuple[int, int]]:
-    """The gene blocks of a file (a worker task: only this small list goes to the client)."""
-    return plan_blocks(layout, block_genes)
+def plan_task(layout: FileLayout, block_genes: int, n_tasks: int) -> list[list[tuple[int, int]]]:
+    """The gene blocks of a file, grouped into at most ``n_tasks`` tasks (a worker task).
+
+    Only this small list goes to the client. Each group is a run of
+    consecutive blocks; every gene is in exactly one.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> layout = SimpleNamespace(storage="loom", gene_rows=np.arange(300))
+    >>> plan_task(layout, 64, 2)
+    [[(0, 64), (64, 128)], [(128, 192), (192, 256), (256, 300)]]
+    """
+    blocks = plan_blocks(layout, block_genes)
+    n_tasks = max(1, min(n_tasks, len(blocks)))
+    bounds = np.linspace(0, len(blocks), n_tasks + 1).round().astype(int)
+    return [blocks[start:stop] for start, stop in zip(bounds[:-1], bounds[1:]) if stop > start]
 
 
-def block_task(layout: FileLayout, start: int, stop: int, max_block_bytes: int) -> PackedDigests:
-    """Digest genes ``start:stop`` of a file; packed for the trip to the writing worker."""
-    return PackedDigests.from_digests(digest_gene_block(layout, start, stop, max_block_bytes=max_block_bytes))
+def block_task(layout: FileLayout, blocks: Sequence[tuple[int, int]], max_block_bytes: int) -> PackedDigests:
+    """Digest some gene blocks of a file; packed for the trip to the writing worker."""
+    digests = []
+    for start, stop in blocks:
+        digests.extend(digest_gene_block(layout, start, stop, max_block_bytes=max_block_bytes))
+    return PackedDigests.from_digests(digests)
 
 
 def write_task(layout: FileLayout, digest_path: str, gene_types: tuple[str, ...], *blocks: PackedDigests) -> DigestSummary:
@@ -321,6 +339,40 @@ def write_task(layout: FileLayout, digest_path: str, gene_types: tuple[str, ...]
     return summary
 
 
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one input file (sent back to the client).
+
+    Attributes
+    ----------
+    reused : bool
+        Its saved digests were current; nothing was read.
+    summary : DigestSummary
+    redo_problem : str
+        Why saved digests were unusable and redone ("" if they were not).
+    """
+
+    reused: bool
+    summary: DigestSummary
+    redo_problem: str = ""
+
+
+def file_task(source: str, digest_path: str, options: DigestOptions) -> FileOutcome:
+    """Everything for one file in one task: reuse its digests, or digest and write them.
+
+    The whole file is digested by this worker, block after block, so
+    nothing travels between workers; the workflow uses it whenever there
+    are enough files to keep every worker busy.
+    """
+    check = check_digest_file(digest_path, source, options.gene_types)
+    if check.status == "current":
+        return FileOutcome(reused=True, summary=check.summary)
+    layout = inspect_task(source, options)
+    blocks = [block_task(layout, [block], options.max_block_bytes) for block in plan_blocks(layout, options.block_genes)]
+    summary = write_task(layout, digest_path, options.gene_types, *blocks)
+    return FileOutcome(reused=False, summary=summary, redo_problem=check.problem if check.status == "invalid" else "")
+
+
 # ---------------------------------------------------------------- local cluster
 
 #: Dask settings for the workers of :func:`local_cluster`. Dask's statistical
@@ -339,28 +391,28 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 #: Modules imported once by the fork server, before any worker starts.
-WORKER_PRELOAD = ("genenorm_edu.medians.workflow",)
+WORKER_PRELOAD = ("distributed", "genenorm_edu.medians.workflow")
 
 
 def _preload_fork_server() -> None:
-    """Ask the multiprocessing fork server to import the task modules up front.
+    """Have the multiprocessing fork server import only what the workers need.
 
+    Dask's own list also imports pandas and more (in the fork server and,
+    to check them, in this process): about a second of the cluster's start.
     Has an effect only before the fork server starts (the first local
-    cluster of a process); Dask's own preload list is kept.
+    cluster of a process).
     """
     import multiprocessing
     import multiprocessing.forkserver
 
-    from distributed.utils import get_mp_context
+    import distributed.utils
 
-    context = get_mp_context()  # sets Dask's preload list once
-    if not isinstance(context, type(multiprocessing.get_context("forkserver"))):
-        return
     server = multiprocessing.forkserver._forkserver
     if getattr(server, "_forkserver_pid", None) is not None:
         return
-    current = list(getattr(server, "_preload_modules", []))
-    context.set_forkserver_preload(current + [name for name in WORKER_PRELOAD if name not in current])
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(WORKER_PRELOAD))
+    if hasattr(distributed.utils, "_forkserver_preload_set"):
+        distributed.utils._forkserver_preload_set = True  # keep Dask from replacing the list
 
 
 def local_cluster(workers: int | None = None):
@@ -430,6 +482,7 @@ class _Run:
     result: WorkflowResult
     quiet: bool
     summaries: dict[Path, DigestSummary] = field(default_factory=dict)
+    checks: dict[Path, DigestCheck] = field(default_factory=dict)  # of files being redone
 
     def digest_path(self, source: Path) -> Path:
         return self.out_dir / DIGEST_DIR_NAME / digest_file_name(source)
@@ -439,25 +492,18 @@ class _Run:
         if not self.quiet:
             tqdm.write(f"bad file: {source}: {problem}", file=sys.stderr)
 
-    def note_check(self, source: Path, check: DigestCheck) -> bool:
-        """Record a digest check; True if the saved digests are reused."""
-        if check.status == "current":
-            self.result.reused.append(source)
-            self.summaries[source] = check.summary
-            return True
-        if check.status == "invalid":
-            self.result.redone[source] = check.problem
+    def note_outcome(self, source: Path, outcome: FileOutcome) -> None:
+        """Record a file's digests as reused or (re)written."""
+        if outcome.redo_problem:
+            self.result.redone[source] = outcome.redo_problem
             warnings.warn(
-                f"{self.digest_path(source)}: saved digests unusable ({check.problem}); "
-                f"digesting {source} again",
+                f"{self.digest_path(source)}: saved digests unusable ({outcome.redo_problem}); "
+                f"digested {source} again",
                 StaleDigestWarning,
                 stacklevel=4,
             )
-        return False
-
-    def note_written(self, source: Path, summary: DigestSummary) -> None:
-        self.result.digested.append(source)
-        self.summaries[source] = summary
+        (self.result.reused if outcome.reused else self.result.digested).append(source)
+        self.summaries[source] = outcome.summary
 
 
 def _aborted_message(problem: str) -> str:
@@ -485,22 +531,12 @@ def _prepare_output(out_dir: Path) -> None:
 
 
 def _digest_serial(run: _Run, pending: list[Path]) -> None:
-    """Check, digest and save ``pending`` files one after the other in this process."""
-    options = run.options
+    """Reuse or digest ``pending`` files one after the other in this process."""
     progress = tqdm(total=len(pending), desc="files", unit="file", disable=run.quiet)
     try:
         for source in pending:
-            digest_path = run.digest_path(source)
             try:
-                if run.note_check(source, check_digest_file(digest_path, source, options.gene_types)):
-                    continue
-                layout = inspect_task(str(source), options)
-                blocks = [
-                    block_task(layout, start, stop, options.max_block_bytes)
-                    for start, stop in plan_blocks(layout, options.block_genes)
-                ]
-                summary = write_task(layout, str(digest_path), options.gene_types, *blocks)
-                run.note_written(source, summary)
+                run.note_outcome(source, file_task(str(source), str(run.digest_path(source)), run.options))
             except InputFileError as error:
                 run.report_bad(source, error.problem)
             except OutputError as error:
@@ -529,37 +565,57 @@ def _task_failure(error: BaseException, source: Path | None) -> WorkflowAborted:
     return WorkflowAborted(_aborted_message(problem))
 
 
-def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
-    """Check, digest and save ``pending`` files as tasks on a Dask cluster.
+def tasks_per_file(n_files: int, n_workers: int) -> int:
+    """How many tasks to split each file into: enough to keep every worker busy.
 
-    Per file: a check task if a digest file exists; otherwise (or if it is
-    not current) an inspect task, a plan task (the block bounds, the only
-    thing the client reads), one task per gene block, and a write task that
-    gathers the blocks on a worker and writes the digest file.
+    With at least twice as many files as workers, one task per file (no
+    data moves between workers); with fewer, each file is split so that
+    there are about two tasks per worker.
+
+    Examples
+    --------
+    >>> tasks_per_file(16, 4), tasks_per_file(8, 16), tasks_per_file(1, 16)
+    (1, 4, 32)
+    """
+    return max(1, -(-2 * n_workers // max(1, n_files)))
+
+
+def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
+    """Reuse or digest ``pending`` files as tasks on a Dask cluster.
+
+    One :func:`file_task` per file when there are enough files; otherwise
+    per file a check task (if a digest file exists), then an inspect task, a
+    plan task (the block bounds: the only thing the client reads), the
+    block tasks, and a write task that gathers the blocks on a worker and
+    writes the digest file. Only small outcomes reach the client.
     """
     from distributed import as_completed
 
     options = run.options
+    n_workers = max(1, sum(client.nthreads().values()))
+    split = tasks_per_file(len(pending), n_workers)
     role: dict = {}  # future -> (kind, source)
-    layouts: dict[Path, object] = {}  # source -> layout future, while its blocks run
-
-    def start_digest(source: Path) -> None:
-        layout = client.submit(inspect_task, str(source), options, pure=False)
-        plan = client.submit(plan_task, layout, options.block_genes, pure=False)
-        layouts[source] = layout
-        role[plan] = ("plan", source)
-        tasks.add(plan)
-
+    layouts: dict[Path, object] = {}  # source -> layout future, while it is planned
     tasks = as_completed()
+
+    def submit(kind, source, function, *arguments):
+        future = client.submit(function, *arguments, pure=False)
+        role[future] = (kind, source)
+        tasks.add(future)
+
+    def start_split(source: Path) -> None:
+        layout = client.submit(inspect_task, str(source), options, pure=False)
+        layouts[source] = layout
+        submit("plan", source, plan_task, layout, options.block_genes, split)
+
     for source in pending:
-        if os.path.exists(run.digest_path(source)):
-            check = client.submit(
-                check_digest_file, str(run.digest_path(source)), str(source), options.gene_types, pure=False
-            )
-            role[check] = ("check", source)
-            tasks.add(check)
+        digest_path = str(run.digest_path(source))
+        if split == 1:
+            submit("file", source, file_task, str(source), digest_path, options)
+        elif os.path.exists(digest_path):
+            submit("check", source, check_digest_file, digest_path, str(source), options.gene_types)
         else:
-            start_digest(source)
+            start_split(source)
     progress = tqdm(total=len(pending), desc="files", unit="file", disable=run.quiet)
     try:
         for future in tasks:
@@ -573,25 +629,26 @@ def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
                 continue
             except Exception as error:  # not the input's fault: stop here
                 raise _task_failure(error, source) from error
-            if kind == "check":
-                if run.note_check(source, outcome):
-                    progress.update(1)
-                else:
-                    start_digest(source)
-            elif kind == "plan":
+            if kind == "check" and outcome.status != "current":
+                run.checks[source] = outcome
+                start_split(source)
+                continue
+            if kind == "plan":
                 layout = layouts.pop(source)
                 blocks = [
-                    client.submit(block_task, layout, start, stop, options.max_block_bytes, pure=False)
-                    for start, stop in outcome
+                    client.submit(block_task, layout, group, options.max_block_bytes, pure=False)
+                    for group in outcome
                 ]
-                write = client.submit(
-                    write_task, layout, str(run.digest_path(source)), options.gene_types, *blocks, pure=False
-                )
-                role[write] = ("write", source)
-                tasks.add(write)
-            else:
-                run.note_written(source, outcome)
-                progress.update(1)
+                submit("write", source, write_task, layout, str(run.digest_path(source)), options.gene_types, *blocks)
+                continue
+            if kind == "check":
+                outcome = FileOutcome(reused=True, summary=outcome.summary)
+            elif kind == "write":
+                check = run.checks.pop(source, None)
+                redo = check.problem if check is not None and check.status == "invalid" else ""
+                outcome = FileOutcome(reused=False, summary=outcome, redo_problem=redo)
+            run.note_outcome(source, outcome)
+            progress.update(1)
     except BaseException:
         for future in list(role):
             future.cancel()
