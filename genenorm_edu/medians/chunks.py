@@ -64,10 +64,6 @@ class ChunkReader:
         filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
         if filters != [_GZIP_FILTER]:
             return None
-        try:
-            import deflate  # noqa: F401
-        except ImportError:
-            return None
         return cls(dataset)
 
     def _chunk(self, row: int, column: int) -> np.ndarray:
