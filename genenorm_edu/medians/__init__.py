@@ -16,6 +16,10 @@ The steps, one module each:
     :func:`nonzero_normalized` (one block of counts to non-zero normalised
     values), :func:`inspect_loom` and :func:`digest_gene_block` (one task),
     :func:`digest_file` / :func:`digest_loom` (one file, serially).
+``errors``
+    The exceptions, by whose fault a failure is (input, digest file, output).
+``chunks``
+    Fast reads of loom's gzip chunks (libdeflate).
 ``h5ad``
     :func:`inspect_h5ad`: AnnData files (dense, CSR or CSC), read with h5py.
 ``store``
@@ -52,15 +56,21 @@ from genenorm_edu.medians.digest import (
     NORMALIZATION_TARGET,
     FileDigests,
     FileLayout,
-    InputFileError,
-    LoomFileError,
     digest_file,
     digest_gene_block,
     digest_loom,
     inspect_loom,
     nonzero_normalized,
 )
-from genenorm_edu.medians.h5ad import H5adFileError, inspect_h5ad
+from genenorm_edu.medians.errors import (
+    DigestFileError,
+    H5adFileError,
+    InputFileError,
+    LoomFileError,
+    OutputError,
+    WorkflowAborted,
+)
+from genenorm_edu.medians.h5ad import inspect_h5ad
 from genenorm_edu.medians.merge import (
     detection_counts,
     medians_from_digests,
@@ -69,8 +79,6 @@ from genenorm_edu.medians.merge import (
     read_gene_list,
 )
 from genenorm_edu.medians.store import (
-    DigestFileError,
-    OutputError,
     digest_from_state,
     digest_state,
     load_digests,
@@ -78,7 +86,6 @@ from genenorm_edu.medians.store import (
     write_median_results,
 )
 from genenorm_edu.medians.workflow import (
-    WorkflowAborted,
     WorkflowResult,
     find_input_files,
     local_cluster,

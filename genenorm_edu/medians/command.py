@@ -132,7 +132,9 @@ def register(subparsers) -> None:
     )
     medians.add_argument(
         "--block-genes", type=_positive_int, default=DEFAULT_BLOCK_GENES, metavar="N",
-        help="matrix rows (genes) per parallel task, rounded up to a multiple of 64 (default: %(default)s)",
+        help="genes read together from a loom or CSC file, rounded up to a multiple of 64 "
+        "(default: %(default)s); with fewer files than twice the workers, files are split "
+        "into tasks of whole blocks",
     )
     medians.add_argument(
         "--layer", default=None, metavar="NAME",

@@ -155,7 +155,31 @@ def synthetic_file(
     dtype: str | np.dtype = "int32",
     gene_fraction: float = 1.0,
 ) -> SyntheticFile:
-    """Draw the contents of one synthetic file (see :func:`make_loom` for the arguments)."""
+    """Draw the contents of one synthetic file.
+
+    Parameters
+    ----------
+    genes, cells : int
+        Size of the gene universe and number of cells.
+    seed : int
+        Seed of the random generator; same arguments, same contents.
+    zero_fraction : float
+        Expected fraction of zero counts.
+    failing_fraction : float
+        Expected fraction of cells with ``filter_pass == 0``.
+    dtype : dtype
+        Data type of the counts (``int32``, ``uint16``, ``float32``...).
+    gene_fraction : float
+        Fraction of the gene universe present in the file; the genes are
+        shuffled so that files of a corpus list genes in different orders.
+        Genes number 7, 47, 87, ... of the universe are never detected.
+
+    Examples
+    --------
+    >>> contents = synthetic_file(genes=30, cells=40, gene_fraction=0.5)
+    >>> contents.counts.shape, len(contents.ensembl_ids), len(contents.filter_pass)
+    ((15, 40), 15, 40)
+    """
     genes_table = gene_table(genes, seed=0)
     rng = np.random.default_rng([seed, 1])
     if gene_fraction < 1:
@@ -178,37 +202,12 @@ def synthetic_file(
     )
 
 
-def make_loom(
-    path: str | Path,
-    *,
-    genes: int = 200,
-    cells: int = 300,
-    seed: int = 0,
-    zero_fraction: float = 0.9,
-    failing_fraction: float = 0.1,
-    dtype: str | np.dtype = "int32",
-    gene_fraction: float = 1.0,
-) -> Path:
+def make_loom(path: str | Path, **options) -> Path:
     """Write one synthetic ``.loom`` file and return its path.
 
-    Parameters
-    ----------
-    path : str or Path
-        Output file (overwritten).
-    genes, cells : int
-        Size of the gene universe and number of cells.
-    seed : int
-        Seed of the random generator; same arguments, same file contents.
-    zero_fraction : float
-        Expected fraction of zero counts.
-    failing_fraction : float
-        Expected fraction of cells with ``filter_pass == 0``.
-    dtype : dtype
-        Data type of the main matrix (``int32``, ``uint16``, ``float32``...).
-    gene_fraction : float
-        Fraction of the gene universe present in the file; the genes are
-        shuffled so that files of a corpus list genes in different orders.
-        Genes number 7, 47, 87, ... of the universe are never detected.
+    ``options`` are those of :func:`synthetic_file` (``genes``, ``cells``,
+    ``seed``, ``zero_fraction``, ``failing_fraction``, ``dtype``,
+    ``gene_fraction``); the file is overwritten.
 
     Examples
     --------
@@ -219,10 +218,7 @@ def make_loom(
     ...         print(data.shape, sorted(data.ca.keys()), sorted(data.ra.keys()))
     (30, 40) ['cell_id', 'filter_pass', 'n_counts'] ['ensembl_id', 'gene_type']
     """
-    contents = synthetic_file(
-        genes=genes, cells=cells, seed=seed, zero_fraction=zero_fraction,
-        failing_fraction=failing_fraction, dtype=dtype, gene_fraction=gene_fraction,
-    )
+    contents = synthetic_file(**options)
     return write_loom(
         path, contents.counts, contents.ensembl_ids, contents.gene_types, filter_pass=contents.filter_pass
     )
@@ -300,21 +296,14 @@ def write_h5ad(
     return path
 
 
-def make_h5ad(
-    path: str | Path,
-    *,
-    genes: int = 200,
-    cells: int = 300,
-    seed: int = 0,
-    storage: str = "csr",
-    **options,
-) -> Path:
+def make_h5ad(path: str | Path, *, storage: str = "csr", **options) -> Path:
     """Write one synthetic ``.h5ad`` file: :func:`make_loom`'s contents, stored by AnnData.
 
-    The same arguments give the same data as :func:`make_loom` (``options``
-    as there), so a loom and an h5ad file made alike have equal medians.
+    The same ``options`` (those of :func:`synthetic_file`) give the same
+    data as :func:`make_loom`, so a loom and an h5ad file made alike have
+    equal medians. ``storage``: ``csr``, ``csc`` or ``dense``.
     """
-    contents = synthetic_file(genes=genes, cells=cells, seed=seed, **options)
+    contents = synthetic_file(**options)
     return write_h5ad(
         path, contents.counts, contents.ensembl_ids, contents.gene_types,
         filter_pass=contents.filter_pass, storage=storage,

@@ -31,6 +31,7 @@ import numpy as np
 from crick import TDigest
 
 from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_nonnegative
+from genenorm_edu.medians.errors import H5adFileError, InputFileError, LoomFileError
 
 #: Gene types whose medians Geneformer uses.
 DEFAULT_GENE_TYPES: tuple[str, ...] = ("protein_coding", "miRNA")
@@ -48,35 +49,8 @@ DEFAULT_BLOCK_GENES = 256
 # decompressing a tile twice.
 _LOOM_TILE = 64
 
-
-class InputFileError(ValueError):
-    """An input file cannot be used; the message names the file and why.
-
-    Only problems of the file itself raise this (unreadable, corrupt,
-    missing or invalid fields); the workflow reports such a file as bad and
-    goes on with the others.
-
-    Examples
-    --------
-    >>> error = InputFileError("study1.loom", "missing row attribute 'gene_type'")
-    >>> str(error)
-    "study1.loom: missing row attribute 'gene_type'"
-    >>> error.path, error.problem
-    ('study1.loom', "missing row attribute 'gene_type'")
-    """
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
-
-    def __reduce__(self):
-        # keep the two-argument constructor when sent between Dask processes
-        return (type(self), (self.path, self.problem))
-
-
-class LoomFileError(InputFileError):
-    """A ``.loom`` file cannot be used (see :class:`InputFileError`)."""
+#: Most genes in one task of a cell-major (dense or CSR ``.h5ad``) file.
+_CELL_MAJOR_BLOCK_GENES = 8_192
 
 
 @dataclass(frozen=True)
@@ -168,7 +142,7 @@ class FileLayout:
 
     def error(self, problem: str) -> InputFileError:
         """The exception naming this file and ``problem``."""
-        error_type = LoomFileError if self.storage == "loom" else InputFileError
+        error_type = LoomFileError if self.storage == "loom" else H5adFileError
         return error_type(self.path, problem)
 
 
@@ -518,25 +492,67 @@ def inspect_loom(
             passing = np.ones(n_cells, dtype=bool)
         dtype = matrix.dtype
 
-    for name, values, length in [
-        ("row attribute 'gene_type'", gene_type, n_genes),
-        ("row attribute 'ensembl_id'", ensembl_id, n_genes),
-        ("column attribute 'n_counts'", n_counts, n_cells),
-        ("column attribute 'filter_pass'", passing, n_cells),
-    ]:
-        if len(values) != length:
-            raise LoomFileError(path, f"{name} has {len(values)} values, expected {length}")
+    fields = FileFields(
+        gene_type=gene_type, ensembl_id=ensembl_id, n_counts=n_counts, passing=passing,
+        names=("row attribute 'gene_type'", "row attribute 'ensembl_id'",
+               "column attribute 'n_counts'", "column attribute 'filter_pass'"),
+    )
+    return build_layout(
+        path, "loom", "/matrix", (int(n_genes), int(n_cells)), dtype, fields, gene_types, signature
+    )
+
+
+@dataclass(frozen=True)
+class FileFields:
+    """The per-gene and per-cell fields of a file, as read, before any check.
+
+    ``names`` says what each is called in the file (for messages), in the
+    order ``gene_type``, ``ensembl_id``, ``n_counts``, ``filter_pass``.
+    """
+
+    gene_type: np.ndarray
+    ensembl_id: np.ndarray
+    n_counts: np.ndarray
+    passing: np.ndarray
+    names: tuple[str, str, str, str]
+
+
+def build_layout(
+    path: str | Path,
+    storage: str,
+    matrix: str,
+    shape: tuple[int, int],
+    dtype: np.dtype,
+    fields: FileFields,
+    gene_types: Sequence[str],
+    signature: SourceSignature,
+    notes: tuple[str, ...] = (),
+) -> FileLayout:
+    """Check the fields against the matrix ``shape`` (genes, cells) and choose genes and cells.
+
+    Raises
+    ------
+    InputFileError
+        (``LoomFileError`` or ``H5adFileError`` by ``storage``) if a field
+        has the wrong length, ids repeat, or ``n_counts`` is bad.
+    """
+    error_type = LoomFileError if storage == "loom" else H5adFileError
+    n_genes, n_cells = shape
+    values = (fields.gene_type, fields.ensembl_id, fields.n_counts, fields.passing)
+    for name, field_values, length in zip(fields.names, values, (n_genes, n_genes, n_cells, n_cells)):
+        if len(field_values) != length:
+            raise error_type(path, f"{name} has {len(field_values)} values, expected {length}")
     try:
-        gene_rows, ensembl_ids = select_genes(gene_type, ensembl_id, gene_types)
-        cells = select_cells(n_counts, passing, "column attribute 'n_counts'")
+        gene_rows, ensembl_ids = select_genes(np.asarray(fields.gene_type).astype(str), fields.ensembl_id, gene_types)
+        cells = select_cells(fields.n_counts, fields.passing, fields.names[2])
     except ValueError as error:
-        raise LoomFileError(path, str(error)) from None
+        raise error_type(path, str(error)) from None
     return FileLayout(
         path=str(path),
-        storage="loom",
-        matrix="/matrix",
+        storage=storage,
+        matrix=matrix,
         shape=(int(n_genes), int(n_cells)),
-        dtype=dtype,
+        dtype=np.dtype(dtype),
         gene_rows=gene_rows,
         ensembl_ids=ensembl_ids,
         cell_columns=cells.cell_columns,
@@ -544,6 +560,7 @@ def inspect_loom(
         failed_filter_cells=cells.failed_filter_cells,
         zero_count_cells=cells.zero_count_cells,
         signature=signature,
+        notes=tuple(notes),
     )
 
 
@@ -791,10 +808,6 @@ def plan_blocks(layout: FileLayout, block_genes: int = DEFAULT_BLOCK_GENES) -> l
     n_blocks = -(-n_genes // _CELL_MAJOR_BLOCK_GENES)
     bounds = np.linspace(0, n_genes, n_blocks + 1).round().astype(int).tolist()
     return list(zip(bounds[:-1], bounds[1:]))
-
-
-#: Most genes in one task of a cell-major (dense or CSR ``.h5ad``) file.
-_CELL_MAJOR_BLOCK_GENES = 8_192
 
 
 def check_unchanged(layout: FileLayout) -> None:

@@ -40,21 +40,17 @@ from genenorm_edu._checks import check_finite, check_nonnegative
 from genenorm_edu.medians.digest import (
     DEFAULT_GENE_TYPES,
     NORMALIZATION_TARGET,
+    FileFields,
     FileLayout,
-    InputFileError,
+    build_layout,
     cell_runs,
     feed_tiles,
-    select_cells,
-    select_genes,
     source_signature,
     used_cell_mask,
 )
+from genenorm_edu.medians.errors import H5adFileError
 
 __all__ = ["H5adFileError", "digest_h5ad_genes", "inspect_h5ad"]
-
-
-class H5adFileError(InputFileError):
-    """An ``.h5ad`` file cannot be used (see :class:`InputFileError`)."""
 
 
 def _open(path: str | Path) -> h5py.File:
@@ -215,33 +211,12 @@ def inspect_h5ad(
             n_counts = _row_sums(file[where], storage, (n_cells, n_genes), dtype, max_block_bytes)
             notes.append(f"n_counts computed as each cell's sum of '{where}'")
     passing = np.ones(n_cells, dtype=bool) if filter_pass is None else filter_pass == 1
-    for name, values, length in [
-        ("var column 'gene_type'", gene_type, n_genes),
-        ("var ids", ensembl_id, n_genes),
-        ("obs column 'n_counts'", n_counts, n_cells),
-        ("obs column 'filter_pass'", passing, n_cells),
-    ]:
-        if len(values) != length:
-            raise H5adFileError(path, f"{name} has {len(values)} values, expected {length}")
-    try:
-        gene_rows, ensembl_ids = select_genes(gene_type.astype(str), ensembl_id, gene_types)
-        cells = select_cells(n_counts, passing, "obs column 'n_counts'")
-    except ValueError as error:
-        raise H5adFileError(path, str(error)) from None
-    return FileLayout(
-        path=str(path),
-        storage=storage,
-        matrix=where,
-        shape=(n_genes, n_cells),
-        dtype=np.dtype(dtype),
-        gene_rows=gene_rows,
-        ensembl_ids=ensembl_ids,
-        cell_columns=cells.cell_columns,
-        n_counts=cells.n_counts,
-        failed_filter_cells=cells.failed_filter_cells,
-        zero_count_cells=cells.zero_count_cells,
-        signature=signature,
-        notes=tuple(notes),
+    fields = FileFields(
+        gene_type=gene_type, ensembl_id=ensembl_id, n_counts=n_counts, passing=passing,
+        names=("var column 'gene_type'", "var ids", "obs column 'n_counts'", "obs column 'filter_pass'"),
+    )
+    return build_layout(
+        path, storage, where, (n_genes, n_cells), dtype, fields, gene_types, signature, tuple(notes)
     )
 
 
@@ -280,14 +255,37 @@ def _check_counts(layout: FileLayout, counts: np.ndarray) -> None:
         raise H5adFileError(layout.path, str(error)) from None
 
 
+def _gene_then_cell_order(local_gene: np.ndarray, cell: np.ndarray, n_genes: int) -> np.ndarray | None:
+    """The permutation sorting entries by gene, then cell (None if already sorted).
+
+    CSC entries usually come sorted; CSR entries come by cell, so a stable
+    sort by gene is enough (a radix sort for small gene numbers).
+
+    Examples
+    --------
+    >>> _gene_then_cell_order(np.array([1, 0, 1]), np.array([0, 1, 2]), 2).tolist()
+    [1, 0, 2]
+    >>> _gene_then_cell_order(np.array([0, 0, 1]), np.array([3, 5, 0]), 2) is None
+    True
+    """
+    gene_steps, cell_steps = np.diff(local_gene), np.diff(cell)
+    if ((gene_steps > 0) | ((gene_steps == 0) & (cell_steps > 0))).all():
+        return None
+    if (cell_steps >= 0).all():
+        keys = local_gene.astype(np.int16 if n_genes < 2**15 else np.int64)
+        return np.argsort(keys, kind="stable")
+    return np.lexsort((cell, local_gene))
+
+
 def _feed_entries(layout, digests, local_gene, cell, counts, n_counts_of_cell) -> None:
     """Normalise sparse entries (gene, cell, count) and feed each gene's values in cell order."""
     _check_counts(layout, counts)
     nonzero = counts != 0
     if not nonzero.all():  # explicitly stored zeros
         local_gene, cell, counts = local_gene[nonzero], cell[nonzero], counts[nonzero]
-    order = np.lexsort((cell, local_gene))
-    local_gene, cell, counts = local_gene[order], cell[order], counts[order]
+    order = _gene_then_cell_order(local_gene, cell, len(digests))
+    if order is not None:
+        local_gene, cell, counts = local_gene[order], cell[order], counts[order]
     repeated = (np.diff(local_gene) == 0) & (np.diff(cell) == 0)
     if repeated.any():
         raise H5adFileError(layout.path, f"'{layout.matrix}' stores a cell twice for one gene")
@@ -318,6 +316,25 @@ def _dense_tiles(layout: FileLayout, rows: np.ndarray, max_block_bytes: int):
             yield start, stop, np.ascontiguousarray(tile.T[rows - first])
 
 
+def _read_entries(layout: FileLayout, group: h5py.Group, low: int, high: int, bound: int, what: str):
+    """Stored entries ``low:high``: (indices as int64, counts); indices checked below ``bound``."""
+    try:
+        indices = group["indices"][low:high].astype(np.int64)
+        counts = group["data"][low:high]
+    except OSError as error:
+        raise H5adFileError(layout.path, f"cannot read '{layout.matrix}': {error}") from None
+    if len(indices) and (indices.min() < 0 or indices.max() >= bound):
+        raise H5adFileError(layout.path, f"'{layout.matrix}' has a {what} index out of range")
+    return indices, counts
+
+
+def _read_indptr(layout: FileLayout, group: h5py.Group) -> np.ndarray:
+    indptr = group["indptr"][:].astype(np.int64)
+    if (np.diff(indptr) < 0).any():
+        raise H5adFileError(layout.path, f"'{layout.matrix}' indptr decreases")
+    return indptr
+
+
 def _digest_csr(layout, rows, digests, max_block_bytes) -> None:
     used, all_n_counts = used_cell_mask(layout)
     n_cells, n_genes = layout.shape[1], layout.shape[0]
@@ -327,22 +344,13 @@ def _digest_csr(layout, rows, digests, max_block_bytes) -> None:
     budget = max(1, max_block_bytes // entry_bytes)
     with _open(layout.path) as file:
         group = file[layout.matrix]
-        indptr = group["indptr"][:].astype(np.int64)
-        if (np.diff(indptr) < 0).any():
-            raise H5adFileError(layout.path, f"'{layout.matrix}' indptr decreases")
+        indptr = _read_indptr(layout, group)
         start = 0
         while start < n_cells:
             # as many cells as fit the budget (at least one)
             stop = int(np.searchsorted(indptr, indptr[start] + budget, side="right")) - 1
             stop = min(max(stop, start + 1), n_cells)
-            low, high = int(indptr[start]), int(indptr[stop])
-            try:
-                genes = group["indices"][low:high].astype(np.int64)
-                counts = group["data"][low:high]
-            except OSError as error:
-                raise H5adFileError(layout.path, f"cannot read '{layout.matrix}': {error}") from None
-            if len(genes) and (genes.min() < 0 or genes.max() >= n_genes):
-                raise H5adFileError(layout.path, f"'{layout.matrix}' has a gene index out of range")
+            genes, counts = _read_entries(layout, group, int(indptr[start]), int(indptr[stop]), n_genes, "gene")
             cell = np.repeat(np.arange(start, stop), np.diff(indptr[start : stop + 1]))
             local = local_of_gene[genes]
             kept = (local >= 0) & used[cell]
@@ -356,9 +364,7 @@ def _digest_csc(layout, rows, digests, max_block_bytes) -> None:
     budget = max(1, max_block_bytes // (layout.dtype.itemsize + 32))
     with _open(layout.path) as file:
         group = file[layout.matrix]
-        indptr = group["indptr"][:].astype(np.int64)
-        if (np.diff(indptr) < 0).any():
-            raise H5adFileError(layout.path, f"'{layout.matrix}' indptr decreases")
+        indptr = _read_indptr(layout, group)
         position = 0
         while position < len(rows):
             # consecutive selected genes whose columns fit the budget (at least one)
@@ -367,13 +373,7 @@ def _digest_csc(layout, rows, digests, max_block_bytes) -> None:
                 end += 1
             group_rows = rows[position:end]
             low, high = int(indptr[group_rows[0]]), int(indptr[group_rows[-1] + 1])
-            try:
-                cells = group["indices"][low:high].astype(np.int64)
-                counts = group["data"][low:high]
-            except OSError as error:
-                raise H5adFileError(layout.path, f"cannot read '{layout.matrix}': {error}") from None
-            if len(cells) and (cells.min() < 0 or cells.max() >= n_cells):
-                raise H5adFileError(layout.path, f"'{layout.matrix}' has a cell index out of range")
+            cells, counts = _read_entries(layout, group, low, high, n_cells, "cell")
             column_of_entry = np.repeat(np.arange(group_rows[0], group_rows[-1] + 1), np.diff(indptr[group_rows[0] : group_rows[-1] + 2]))
             local_of_column = np.full(group_rows[-1] + 1 - group_rows[0], -1, dtype=np.int64)
             local_of_column[group_rows - group_rows[0]] = np.arange(len(group_rows))

@@ -41,6 +41,7 @@ from crick.tdigest import CENTROID_DTYPE
 
 from genenorm_edu.atomic import atomic_write
 from genenorm_edu.medians.digest import FileDigests, SourceSignature, source_signature
+from genenorm_edu.medians.errors import DigestFileError, OutputError
 
 #: Bumped when the layout of the digest files changes; older files are redone.
 DIGEST_FORMAT_VERSION = 2
@@ -54,45 +55,6 @@ N_SHARDS = 256
 # crick's TDigest clips its compression to [20, 1000] and holds at most
 # 2 * ceil(compression) centroids (tdigest_new in crick/tdigest_stubs.c).
 _CRICK_COMPRESSION_RANGE = (20.0, 1000.0)
-
-
-class DigestFileError(ValueError):
-    """A digest file cannot be used (unreadable, corrupt or inconsistent).
-
-    Examples
-    --------
-    >>> str(DigestFileError("a.digest.h5", "centroid means are not sorted"))
-    'a.digest.h5: centroid means are not sorted'
-    """
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
-
-    def __reduce__(self):
-        return (type(self), (self.path, self.problem))
-
-
-class OutputError(OSError):
-    """An output file or directory cannot be written (not the input's fault).
-
-    Examples
-    --------
-    >>> str(OutputError("results/gene_medians.tsv", "No space left on device"))
-    'cannot write results/gene_medians.tsv: No space left on device'
-    """
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"cannot write {self.path}: {problem}")
-
-    def __str__(self) -> str:
-        return f"cannot write {self.path}: {self.problem}"
-
-    def __reduce__(self):
-        return (type(self), (self.path, self.problem))
 
 
 def digest_state(digest: TDigest) -> tuple[np.ndarray, float, float, float]:

@@ -55,19 +55,17 @@ from genenorm_edu.medians.digest import (
     DEFAULT_GENE_TYPES,
     DEFAULT_MAX_BLOCK_BYTES,
     FileLayout,
-    InputFileError,
     check_unchanged,
     digest_gene_block,
     inspect_file,
     plan_blocks,
 )
+from genenorm_edu.medians.errors import DigestFileError, InputFileError, OutputError, WorkflowAborted
 from genenorm_edu.medians.merge import MergedGenes, merge_digest_files, read_gene_list, shard_ranges
 from genenorm_edu.medians.store import (
     BAD_FILES_NAME,
     DigestCheck,
-    DigestFileError,
     DigestSummary,
-    OutputError,
     PackedDigests,
     check_digest_file,
     digest_file_name,
@@ -92,14 +90,6 @@ __all__ = [
     "local_cluster",
     "run_workflow",
 ]
-
-
-class WorkflowAborted(RuntimeError):
-    """The run stopped for a reason that is not an input file's fault.
-
-    Digests already written are kept (a rerun reuses them); no result file
-    was written or changed.
-    """
 
 
 class StaleDigestWarning(UserWarning):
