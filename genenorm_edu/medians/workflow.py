@@ -647,6 +647,10 @@ def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
         progress.close()
 
 
+def _merge_failure(error: DigestFileError) -> WorkflowAborted:
+    return WorkflowAborted(_aborted_message(f"a digest file became unreadable during the merge: {error}"))
+
+
 def _merge(run: _Run, good: list[Path], genes, client, n_tasks: int) -> list[MergedGenes]:
     """Merge the digest files of ``good`` (sorted), in ``n_tasks`` shard ranges."""
     paths = [str(run.digest_path(source)) for source in good]
@@ -659,7 +663,7 @@ def _merge(run: _Run, good: list[Path], genes, client, n_tasks: int) -> list[Mer
                 try:
                     merged.append(merge_digest_files(paths, first, stop, genes))
                 except DigestFileError as error:
-                    raise WorkflowAborted(_aborted_message(f"a digest file became unreadable during the merge: {error}")) from error
+                    raise _merge_failure(error) from error
                 progress.update(1)
             return merged
         from distributed import as_completed
@@ -678,7 +682,7 @@ def _merge(run: _Run, good: list[Path], genes, client, n_tasks: int) -> list[Mer
                 try:
                     merged[order[future]] = future.result()
                 except DigestFileError as error:
-                    raise WorkflowAborted(_aborted_message(f"a digest file became unreadable during the merge: {error}")) from error
+                    raise _merge_failure(error) from error
                 except Exception as error:
                     raise _task_failure(error, None) from error
                 progress.update(1)
@@ -691,19 +695,19 @@ def _merge(run: _Run, good: list[Path], genes, client, n_tasks: int) -> list[Mer
         progress.close()
 
 
-def _digest_and_merge(run: _Run, pending: list[Path], sources: list[Path], gene_list, client, workers) -> list[MergedGenes]:
-    """Both phases, on the cluster asked for (or in this process)."""
+def _digest_and_merge(run: _Run, sources: list[Path], gene_list, client, workers) -> list[MergedGenes]:
+    """Both phases for ``sources`` (sorted), on the cluster asked for (or in this process)."""
     genes = frozenset(gene_list) if gene_list is not None else None
 
     def good() -> list[Path]:
         return [source for source in sources if source not in run.result.bad_files]
 
     if client is None and workers == 1:
-        _digest_serial(run, pending)
+        _digest_serial(run, sources)
         return _merge(run, good(), genes, None, 1)
 
     def on(connected) -> list[MergedGenes]:
-        _digest_dask(connected, run, pending)
+        _digest_dask(connected, run, sources)
         n_workers = max(1, sum(connected.nthreads().values()))
         return _merge(run, good(), genes, connected, 2 * n_workers)
 
@@ -810,7 +814,7 @@ def run_workflow(
     sources = search.files
 
     def both(connected=None):
-        return _digest_and_merge(run, sources, sources, gene_list, connected, workers)
+        return _digest_and_merge(run, sources, gene_list, connected, workers)
 
     if client is None and scheduler is not None:
         merged = _run_on_scheduler(scheduler, both)
