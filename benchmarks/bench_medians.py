@@ -53,15 +53,30 @@ from genenorm_edu.medians.store import DigestSummary, PackedDigests, write_diges
 from genenorm_edu.medians.workflow import local_cluster  # noqa: E402
 
 
+def timed(function):
+    """``function`` made to return ``(seconds, result)``, as the self-timing contenders do."""
+
+    def run():
+        start = time.perf_counter()
+        result = function()
+        return time.perf_counter() - start, result
+
+    return run
+
+
 def interleaved_best_times(contenders: dict, rounds: int):
-    """Time each contender once per round; return (best seconds, last result) dicts."""
+    """Run each contender once per round; return (best seconds, last result) dicts.
+
+    Contenders return ``(seconds, result)`` (wrap plain functions in
+    :func:`timed`). Interleaving the rounds lets a busy moment of a shared
+    machine hit every contender alike; the best round counts.
+    """
     best = {name: math.inf for name in contenders}
     results = {}
     for _ in range(rounds):
         for name, function in contenders.items():
-            start = time.perf_counter()
-            results[name] = function()
-            best[name] = min(best[name], time.perf_counter() - start)
+            seconds, results[name] = function()
+            best[name] = min(best[name], seconds)
     return best, results
 
 
@@ -152,19 +167,6 @@ def ours_fresh(inputs, scratch: Path, workers: int):
     return run
 
 
-def interleaved_best_times_reported(contenders: dict, rounds: int):
-    """Like :func:`interleaved_best_times`, for contenders that time themselves: ``(seconds, result)``."""
-    best = {name: math.inf for name in contenders}
-    results = {}
-    for _ in range(rounds):
-        for name, function in contenders.items():
-            start = time.perf_counter()
-            outcome = function()
-            seconds, results[name] = outcome if isinstance(outcome, tuple) else (time.perf_counter() - start, outcome)
-            best[name] = min(best[name], seconds)
-    return best, results
-
-
 def report(title: str, timings: dict, baseline: str) -> None:
     print(f"\n{title}")
     for name, seconds in timings.items():
@@ -192,7 +194,7 @@ def corpus_section(files: list[Path], scratch: Path, cores: int, rounds: int) ->
     scheduler) are printed too: unlike wall time, they do not depend on
     what else the machine is doing, and they tell how the run will scale.
     """
-    contenders = {"seed, one process per file (fork)": lambda: seed_parallel(files, scratch / "seed")}
+    contenders = {"seed, one process per file (fork)": timed(lambda: seed_parallel(files, scratch / "seed"))}
     counts = worker_counts(cores)
     for workers in counts:
         contenders[f"project, {workers} worker(s), start included"] = ours_fresh(files, scratch, workers)
@@ -202,28 +204,24 @@ def corpus_section(files: list[Path], scratch: Path, cores: int, rounds: int) ->
             cluster = stack.enter_context(local_cluster(workers))
             clients[workers] = stack.enter_context(Client(cluster))
             clients[workers].run(lambda: __import__("genenorm_edu.medians.workflow"))
-        cpu = {workers: [0.0, 0.0] for workers in counts}  # worker, client+scheduler
-
-        def running(workers):
-            run = ours(files, scratch, client=clients[workers])
-
-            def timed():
-                worker_before, client_before = worker_cpu(clients[workers]), time.process_time()
-                medians = run()
-                cpu[workers][0] += worker_cpu(clients[workers]) - worker_before
-                cpu[workers][1] += time.process_time() - client_before
-                return medians
-
-            return timed
-
         for workers in counts:
-            contenders[f"project, {workers} worker(s), cluster running"] = running(workers)
-        timings, results = interleaved_best_times_reported(contenders, rounds)
+            contenders[f"project, {workers} worker(s), cluster running"] = timed(
+                ours(files, scratch, client=clients[workers])
+            )
+        timings, results = interleaved_best_times(contenders, rounds)
+    cpu = {}  # one cluster at a time: the client process hosts its scheduler and nannies
+    for workers in counts:
+        with local_cluster(workers) as cluster, Client(cluster) as client:
+            run = ours(files, scratch, client=client)
+            run()  # warm
+            worker_before, client_before = worker_cpu(client), time.process_time()
+            run()
+            cpu[workers] = (worker_cpu(client) - worker_before, time.process_time() - client_before)
     reference = results["seed, one process per file (fork)"]
     equal = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
     report(f"1. corpus of {len(files)} files", timings, "seed, one process per file (fork)")
     for workers, (worker_seconds, client_seconds) in cpu.items():
-        per_file = 1000 / (rounds * len(files))
+        per_file = 1000 / len(files)
         print(f"  CPU per file, {workers} worker(s), cluster running: workers {worker_seconds * per_file:.0f} ms, "
               f"client and scheduler {client_seconds * per_file:.0f} ms")
     return timings, equal
@@ -231,11 +229,11 @@ def corpus_section(files: list[Path], scratch: Path, cores: int, rounds: int) ->
 
 def big_file_section(big: Path, scratch: Path, cores: int, rounds: int) -> tuple[dict, bool]:
     contenders = {
-        "seed, 1 process": lambda: seed_algorithm.seed_medians([big])[0],
+        "seed, 1 process": timed(lambda: seed_algorithm.seed_medians([big])[0]),
         "project, 1 worker": ours_fresh([big], scratch, 1),
         f"project, {cores} workers, start included": ours_fresh([big], scratch, cores),
     }
-    timings, results = interleaved_best_times_reported(contenders, rounds)
+    timings, results = interleaved_best_times(contenders, rounds)
     reference = results["seed, 1 process"]
     equal = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
     report(f"2. one big file ({big.name})", timings, "seed, 1 process")
@@ -281,8 +279,8 @@ def merge_section(sample: Path, scratch: Path, n_files: int, cores: int, rounds:
 
         project_parallel()  # warm
         timings, results = interleaved_best_times(
-            {"seed merge of pickles": seed_merge, "project merge, 1 task": project_serial,
-             f"project merge, {cores} workers": project_parallel},
+            {"seed merge of pickles": timed(seed_merge), "project merge, 1 task": timed(project_serial),
+             f"project merge, {cores} workers": timed(project_parallel)},
             rounds,
         )
     reference = results["seed merge of pickles"]
@@ -314,8 +312,8 @@ def h5ad_section(scratch: Path, genes: int, cells: int, rounds: int) -> tuple[di
             chunks.ChunkReader.for_dataset = reader
 
     timings, results = interleaved_best_times(
-        {"loom (libdeflate)": lambda: digest_file(loom), "loom (h5py, zlib)": loom_with_h5py,
-         "h5ad, CSR": lambda: digest_file(h5ad)},
+        {"loom (libdeflate)": timed(lambda: digest_file(loom)), "loom (h5py, zlib)": timed(loom_with_h5py),
+         "h5ad, CSR": timed(lambda: digest_file(h5ad))},
         rounds,
     )
     sizes = {name: [digest.size() for digest in result.digests] for name, result in results.items()}
