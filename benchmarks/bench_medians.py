@@ -1,140 +1,375 @@
-"""Benchmark: the non-zero median workflow against the reference algorithm.
+"""Benchmark: the non-zero median workflow against the seed algorithm's own parallel form.
 
-Generates a loom file of 2,000 genes x 20,000 cells (about 90% zeros) in a
-temporary directory, then times in one run:
+All numbers are ratios measured in one run on this machine (best of
+``--repeat`` interleaved rounds). Sections:
 
-* the reference (Geneformer's notebook re-stated in ``seed_algorithm.py``:
-  loompy scan, masked-array NaN fill, one ``update`` per row), the baseline;
-* ``run_workflow`` with 1 worker (in process, no Dask) and with all cores:
-  on a Dask ``LocalCluster`` already running (the steady state of a
-  cluster serving many files), and including the start and stop of the
-  cluster (a fixed cost of a few seconds, whatever the corpus size);
-* a raw h5py read of the same matrix in 64-row blocks (the I/O floor).
+1. **Corpus** of ``--files`` loom files (``--genes`` x ``--cells``, about
+   90% zeros). Baseline: the seed notebook run as it says, one process per
+   file (``multiprocessing`` with fork, each pickling its digests), then the
+   seed's merge of the pickles. Contenders: the workflow with 1, 2, 4, ...
+   usable-cores workers, on a cluster already running and with the cluster
+   start included (in a new process, as for the command line; 1 worker
+   with start included runs in process, without Dask). Also printed: the client's CPU seconds per file (the client only
+   schedules; this is what would limit scaling to many workers).
+2. **One big file** (``--big-genes`` x ``--cells``): the seed in one process
+   against the workflow with 1 worker and all workers (start included).
+3. **Merge alone** on ``--merge-files`` small digest files: the seed's merge
+   of pickles against the workflow's merge (one task, and all workers).
+4. **h5ad CSR** against the same data as loom (2,000 genes x 20,000 cells by
+   default): digest time of one file, in process.
 
-Prints each time and its ratio to the baseline, and checks that the medians
-and detection counts are equal. Targets on 2 cores: 1 worker <= 0.6x,
-all cores (running cluster) <= 0.35x.
+Targets (issue 11, 2 cores): 2 workers <= 0.55x of 1 worker (cluster
+running); whole run with start <= 0.6x the seed's parallel form on 8 files.
+16 cores: start included <= 0.7x, running <= 0.4x, 16 workers >= 12x
+faster than 1, big file <= 0.2x the seed. Issue 12: CSR digest <= 0.5x loom.
 
-Run: ``python benchmarks/bench_medians.py [--genes N --cells N --repeat R]``
+Run: ``python benchmarks/bench_medians.py [--files 8 --genes 4000 --cells 25000]``
+(``--workdir DIR`` keeps the generated files for the next run).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import contextlib
+import json
 import math
+import multiprocessing
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import h5py
 from distributed import Client
 
-from genenorm_edu.cores import usable_cores
-from genenorm_edu.medians import make_loom, run_workflow
-from genenorm_edu.medians.workflow import local_cluster
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import seed_algorithm  # noqa: E402  (benchmarks/seed_algorithm.py)
+
+from genenorm_edu.cores import usable_cores  # noqa: E402
+from genenorm_edu.medians import make_loom, run_workflow  # noqa: E402
+from genenorm_edu.medians.digest import digest_file  # noqa: E402
+from genenorm_edu.medians.merge import merge_digest_files, shard_ranges  # noqa: E402
+from genenorm_edu.medians.store import DigestSummary, PackedDigests, write_digest_file  # noqa: E402
+from genenorm_edu.medians.workflow import local_cluster  # noqa: E402
 
 
-def load_seed_algorithm():
-    """Import ``benchmarks/seed_algorithm.py`` by path (shared with the tests)."""
-    path = Path(__file__).with_name("seed_algorithm.py")
-    spec = importlib.util.spec_from_file_location("seed_algorithm", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def timed(function):
+    """``function`` made to return ``(seconds, result)``, as the self-timing contenders do."""
 
-
-def raw_h5py_read(path: Path, block_rows: int = 64) -> int:
-    """Read the whole main matrix in row blocks; return the non-zero count."""
-    nonzero = 0
-    with h5py.File(path, "r") as file:
-        matrix = file["/matrix"]
-        for start in range(0, matrix.shape[0], block_rows):
-            nonzero += int((matrix[start : start + block_rows] != 0).sum())
-    return nonzero
-
-
-def best_time(function, repeat: int):
-    """Run ``function`` ``repeat`` times; return (shortest seconds, last result)."""
-    best = math.inf
-    result = None
-    for _ in range(repeat):
+    def run():
         start = time.perf_counter()
         result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        return time.perf_counter() - start, result
+
+    return run
 
 
 def interleaved_best_times(contenders: dict, rounds: int):
-    """Time each contender once per round; return (best seconds, last result) dicts."""
+    """Run each contender once per round; return (best seconds, last result) dicts.
+
+    Contenders return ``(seconds, result)`` (wrap plain functions in
+    :func:`timed`). Interleaving the rounds lets a busy moment of a shared
+    machine hit every contender alike; the best round counts.
+    """
     best = {name: math.inf for name in contenders}
     results = {}
     for _ in range(rounds):
         for name, function in contenders.items():
-            seconds, results[name] = best_time(function, 1)
+            seconds, results[name] = function()
             best[name] = min(best[name], seconds)
     return best, results
 
 
-def same_medians(reference: dict, ours: dict) -> bool:
-    """Equal keys and values within 1e-9 relative (NaN equals NaN)."""
-    if list(reference) != list(ours):
-        return False
-    for gene, expected in reference.items():
-        value = ours[gene]
-        if math.isnan(expected) and math.isnan(value):
-            continue
-        if not math.isclose(value, expected, rel_tol=1e-9, abs_tol=0.0):
-            return False
-    return True
+def make_files(directory: Path, names_and_genes: list[tuple[str, int]], cells: int) -> list[Path]:
+    """Write the benchmark's loom files (kept between runs in ``--workdir``)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, (name, genes) in enumerate(names_and_genes):
+        path = directory / f"{name}.loom"
+        stamp = path.with_suffix(".json")
+        wanted = {"genes": genes, "cells": cells, "seed": 100 + index}
+        if not (path.exists() and stamp.exists() and json.loads(stamp.read_text()) == wanted):
+            make_loom(path, genes=genes, cells=cells, seed=100 + index, gene_fraction=0.9)
+            stamp.write_text(json.dumps(wanted))
+        paths.append(path)
+    return paths
+
+
+def seed_parallel(files: list[Path], scratch: Path) -> dict:
+    """The seed's natural parallel form: one forked process per file, then the seed's merge."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    pickles = [scratch / f"{path.stem}.gene_median_digest_dict.pickle" for path in files]
+    processes = [
+        context.Process(target=seed_algorithm.seed_file_to_pickle, args=(path, pickle))
+        for path, pickle in zip(files, pickles)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"seed process failed with status {process.exitcode}")
+    import pickle
+
+    genes = set()
+    for path in pickles:
+        with open(path, "rb") as file:
+            genes.update(pickle.load(file))
+    total = seed_algorithm.seed_merge_pickles(sorted(pickles), sorted(genes))
+    return {gene: digest.quantile(0.5) for gene, digest in total.items()}
+
+
+def ours(inputs, scratch: Path, **options):
+    """A fresh output directory per call, so nothing is reused."""
+    counter = iter(range(10**9))
+
+    def run():
+        out = scratch / f"out-{next(counter)}-{time.perf_counter_ns()}"
+        result = run_workflow(inputs, out, quiet=True, **options)
+        shutil.rmtree(out)
+        return result.medians
+
+    return run
+
+
+FRESH_RUN = """
+import pickle, sys, time
+from genenorm_edu.medians import run_workflow
+inputs, out, workers = sys.argv[1:-2], sys.argv[-2], int(sys.argv[-1])
+start = time.perf_counter()
+result = run_workflow(inputs, out, workers=workers, quiet=True)
+seconds = time.perf_counter() - start
+sys.stdout.buffer.write(pickle.dumps((seconds, result.medians)))
+"""
+
+
+def ours_fresh(inputs, scratch: Path, workers: int):
+    """``run_workflow`` in a new Python process, cluster start included.
+
+    A new process has no multiprocessing fork server yet, as for the
+    command line; the time counted starts at the ``run_workflow`` call
+    (imports excluded, as for the seed, whose modules are imported here).
+    Returns a function giving ``(seconds, medians)``.
+    """
+    import pickle
+    import subprocess
+
+    def run():
+        out = scratch / f"fresh-{workers}-{time.perf_counter_ns()}"
+        completed = subprocess.run(
+            [sys.executable, "-c", FRESH_RUN, *map(str, inputs), str(out), str(workers)],
+            check=True, capture_output=True,
+        )
+        shutil.rmtree(out, ignore_errors=True)
+        return pickle.loads(completed.stdout)
+
+    return run
+
+
+def report(title: str, timings: dict, baseline: str) -> None:
+    print(f"\n{title}")
+    for name, seconds in timings.items():
+        print(f"  {name:<46} {seconds:8.2f} s  {seconds / timings[baseline]:6.2f}x")
+
+
+def worker_counts(cores: int) -> list[int]:
+    counts = [1]
+    while counts[-1] * 2 < cores:
+        counts.append(counts[-1] * 2)
+    return sorted(set(counts + [cores]))
+
+
+def worker_cpu(client) -> float:
+    """CPU seconds used so far by the cluster's worker processes."""
+    return sum(client.run(time.process_time).values())
+
+
+def corpus_section(files: list[Path], scratch: Path, cores: int, rounds: int) -> tuple[dict, bool]:
+    """Section 1: returns the timings and whether every run equalled the seed.
+
+    Every contender, clusters of every size included, runs once per round,
+    so that a busy moment of a shared machine hits all of them alike. CPU
+    seconds per file (workers, and the client process with its in-process
+    scheduler) are printed too: unlike wall time, they do not depend on
+    what else the machine is doing, and they tell how the run will scale.
+    """
+    contenders = {"seed, one process per file (fork)": timed(lambda: seed_parallel(files, scratch / "seed"))}
+    counts = worker_counts(cores)
+    for workers in counts:
+        contenders[f"project, {workers} worker(s), start included"] = ours_fresh(files, scratch, workers)
+    with contextlib.ExitStack() as stack:
+        clients = {}
+        for workers in counts:
+            cluster = stack.enter_context(local_cluster(workers))
+            clients[workers] = stack.enter_context(Client(cluster))
+            clients[workers].run(lambda: __import__("genenorm_edu.medians.workflow"))
+        for workers in counts:
+            contenders[f"project, {workers} worker(s), cluster running"] = timed(
+                ours(files, scratch, client=clients[workers])
+            )
+        timings, results = interleaved_best_times(contenders, rounds)
+    cpu = {}  # one cluster at a time: the client process hosts its scheduler and nannies
+    for workers in counts:
+        with local_cluster(workers) as cluster, Client(cluster) as client:
+            run = ours(files, scratch, client=client)
+            run()  # warm
+            worker_before, client_before = worker_cpu(client), time.process_time()
+            run()
+            cpu[workers] = (worker_cpu(client) - worker_before, time.process_time() - client_before)
+    reference = results["seed, one process per file (fork)"]
+    equal = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
+    report(f"1. corpus of {len(files)} files", timings, "seed, one process per file (fork)")
+    for workers, (worker_seconds, client_seconds) in cpu.items():
+        per_file = 1000 / len(files)
+        print(f"  CPU per file, {workers} worker(s), cluster running: workers {worker_seconds * per_file:.0f} ms, "
+              f"client and scheduler {client_seconds * per_file:.0f} ms")
+    return timings, equal
+
+
+def big_file_section(big: Path, scratch: Path, cores: int, rounds: int) -> tuple[dict, bool]:
+    contenders = {
+        "seed, 1 process": timed(lambda: seed_algorithm.seed_medians([big])[0]),
+        "project, 1 worker": ours_fresh([big], scratch, 1),
+        f"project, {cores} workers, start included": ours_fresh([big], scratch, cores),
+    }
+    timings, results = interleaved_best_times(contenders, rounds)
+    reference = results["seed, 1 process"]
+    equal = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
+    report(f"2. one big file ({big.name})", timings, "seed, 1 process")
+    return timings, equal
+
+
+def merge_section(sample: Path, scratch: Path, n_files: int, cores: int, rounds: int) -> tuple[dict, bool]:
+    """Section 3: many small digest files made from one digested file."""
+    import pickle
+
+    digested = digest_file(sample)
+    packed = PackedDigests.from_digests(digested.digests)
+    directory = scratch / "merge"
+    directory.mkdir(parents=True, exist_ok=True)
+    paths, pickles = [], []
+    for index in range(n_files):
+        source = f"/corpus/study{index:05d}.loom"
+        summary = DigestSummary(source, len(packed), digested.cells_used, 0, 0)
+        paths.append(directory / f"study{index:05d}.digest.h5")
+        write_digest_file(paths[-1], summary, digested.ensembl_ids, packed,
+                          gene_types=digested.gene_types, signature=digested.signature)
+        pickles.append(directory / f"study{index:05d}.gene_median_digest_dict.pickle")
+        with open(pickles[-1], "wb") as file:
+            pickle.dump(digested.as_dict(), file)
+    genes = sorted(digested.ensembl_ids)
+
+    def seed_merge():
+        total = seed_algorithm.seed_merge_pickles(pickles, genes)
+        return {gene: digest.quantile(0.5) for gene, digest in total.items()}
+
+    def project_serial():
+        merged = merge_digest_files(paths)
+        return dict(zip(merged.ensembl_ids, merged.medians.tolist()))
+
+    with local_cluster(cores) as cluster, Client(cluster) as client:
+        def project_parallel():
+            futures = [client.submit(merge_digest_files, [str(p) for p in paths], first, stop, pure=False)
+                       for first, stop in shard_ranges(2 * cores)]
+            medians = {}
+            for part in client.gather(futures):
+                medians.update(zip(part.ensembl_ids, part.medians.tolist()))
+            return {gene: medians[gene] for gene in sorted(medians)}
+
+        project_parallel()  # warm
+        timings, results = interleaved_best_times(
+            {"seed merge of pickles": timed(seed_merge), "project merge, 1 task": timed(project_serial),
+             f"project merge, {cores} workers": timed(project_parallel)},
+            rounds,
+        )
+    reference = results["seed merge of pickles"]
+    equal = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
+    report(f"3. merge alone: {n_files} digest files of {len(genes)} genes", timings, "seed merge of pickles")
+    return timings, equal
+
+
+def h5ad_section(scratch: Path, genes: int, cells: int, rounds: int) -> tuple[dict, bool]:
+    """Section 4: the same data as loom and as CSR h5ad, one file digested in process.
+
+    The loom file is read two ways: with libdeflate (the workflow's reader)
+    and with h5py's own zlib filter (the reader before libdeflate). The
+    crick updates (same values, same order) cost the same in every case and
+    bound every ratio from below.
+    """
+    from genenorm_edu.medians import chunks
+    from genenorm_edu.medians.corpus import loom_to_h5ad
+
+    loom = make_files(scratch / "h5ad", [("same-data", genes)], cells)[0]
+    h5ad = loom_to_h5ad(loom, loom.with_suffix(".h5ad"), storage="csr")
+
+    def loom_with_h5py():
+        reader = chunks.ChunkReader.for_dataset
+        chunks.ChunkReader.for_dataset = classmethod(lambda cls, dataset: None)
+        try:
+            return digest_file(loom)
+        finally:
+            chunks.ChunkReader.for_dataset = reader
+
+    timings, results = interleaved_best_times(
+        {"loom (libdeflate)": timed(lambda: digest_file(loom)), "loom (h5py, zlib)": timed(loom_with_h5py),
+         "h5ad, CSR": timed(lambda: digest_file(h5ad))},
+        rounds,
+    )
+    sizes = {name: [digest.size() for digest in result.digests] for name, result in results.items()}
+    equal = all(value == sizes["loom (libdeflate)"] for value in sizes.values())
+    report(f"4. one file of {genes} genes x {cells} cells, loom and CSR h5ad (digest, 1 process)",
+           timings, "loom (libdeflate)")
+    return timings, equal
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--genes", type=int, default=2_000)
-    parser.add_argument("--cells", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of R interleaved rounds")
+    parser.add_argument("--files", type=int, default=8)
+    parser.add_argument("--genes", type=int, default=4_000)
+    parser.add_argument("--cells", type=int, default=25_000)
+    parser.add_argument("--big-genes", type=int, default=20_000)
+    parser.add_argument("--merge-files", type=int, default=200)
+    parser.add_argument("--h5ad-genes", type=int, default=2_000)
+    parser.add_argument("--h5ad-cells", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=2, help="best of R interleaved rounds")
+    parser.add_argument("--sections", default="1,2,3,4")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here")
     args = parser.parse_args()
-    seed_algorithm = load_seed_algorithm()
     cores = usable_cores()
-
+    sections = {int(item) for item in args.sections.split(",")}
     with tempfile.TemporaryDirectory() as tmp:
-        loom = make_loom(Path(tmp) / "bench.loom", genes=args.genes, cells=args.cells, seed=42)
-        print(f"{args.genes} genes x {args.cells} cells, {loom.stat().st_size / 2**20:.1f} MiB, {cores} cores")
-
-        def baseline():
-            return seed_algorithm.seed_medians([loom])
-
-        def ours(workers, client=None):
-            def run():
-                out = Path(tmp) / f"out-{workers}-{time.perf_counter_ns()}"
-                return run_workflow([loom], out, workers=workers, client=client, quiet=True)
-
-            return run
-
-        with local_cluster(cores) as cluster, Client(cluster) as client:
-            client.run(lambda: __import__("genenorm_edu.medians.digest"))  # warm imports
-            contenders = {
-                "reference (seed)": baseline,
-                "workflow, 1 worker": ours(1),
-                f"workflow, {cores} workers": ours(None, client),
-                "raw h5py read": lambda: raw_h5py_read(loom),
-            }
-            # rounds interleave the contenders, so that a busy moment of the
-            # machine does not hit one of them only; best of the rounds counts
-            timings, results = interleaved_best_times(contenders, args.repeat)
-        timings["  + cluster start/stop"], _ = best_time(ours(None), 1)
-        reference, _, reference_counts = results["reference (seed)"]
-        serial = results["workflow, 1 worker"]
-        parallel = results[f"workflow, {cores} workers"]
-
-    baseline_seconds = timings["reference (seed)"]
-    for name, seconds in timings.items():
-        print(f"{name:<24} {seconds:8.2f} s  {seconds / baseline_seconds:6.2f}x")
-    reference_counts = {gene: int(count) for gene, count in reference_counts.items()}
-    for name, result in [("1 worker", serial), (f"{cores} workers", parallel)]:
-        equal = same_medians(reference, result.medians) and result.detection_counts == reference_counts
-        print(f"medians and detection counts equal to the reference ({name}): {equal}")
+        workdir = args.workdir or Path(tmp)
+        scratch = Path(tmp) / "scratch"
+        print(f"{cores} usable cores; {args.files} files of {args.genes} genes x {args.cells} cells")
+        checks = {}
+        if 1 in sections:
+            files = make_files(workdir / "corpus", [(f"study{i}", args.genes) for i in range(args.files)], args.cells)
+            corpus, checks["corpus"] = corpus_section(files, scratch, cores, args.repeat)
+            seed = corpus["seed, one process per file (fork)"]
+            one = corpus["project, 1 worker(s), cluster running"]
+            print(f"  targets: {cores} workers running / 1 worker running = "
+                  f"{corpus[f'project, {cores} worker(s), cluster running'] / one:.2f} (2 cores: <= 0.55); "
+                  f"start included / seed = {corpus[f'project, {cores} worker(s), start included'] / seed:.2f} "
+                  f"(2 cores: <= 0.6; 16 cores: <= 0.7); running / seed = "
+                  f"{corpus[f'project, {cores} worker(s), cluster running'] / seed:.2f} (16 cores: <= 0.4); "
+                  f"speed-up over 1 worker = {one / corpus[f'project, {cores} worker(s), cluster running']:.1f}x "
+                  f"(16 cores: >= 12)")
+        if 2 in sections:
+            big = make_files(workdir / "big", [("big", args.big_genes)], args.cells)[0]
+            timings, checks["big file"] = big_file_section(big, scratch, cores, args.repeat)
+            print(f"  target: all workers / seed = "
+                  f"{timings[f'project, {cores} workers, start included'] / timings['seed, 1 process']:.2f} "
+                  f"(16 cores: <= 0.2)")
+        if 3 in sections:
+            sample = make_files(workdir / "merge-sample", [("sample", args.genes)], 2_000)[0]
+            _, checks["merge"] = merge_section(sample, scratch, args.merge_files, cores, args.repeat)
+        if 4 in sections:
+            timings, checks["h5ad"] = h5ad_section(workdir, args.h5ad_genes, args.h5ad_cells, args.repeat)
+            print(f"  target: CSR / loom = {timings['h5ad, CSR'] / timings['loom (libdeflate)']:.2f} (<= 0.5); "
+                  f"CSR / loom read by h5py = {timings['h5ad, CSR'] / timings['loom (h5py, zlib)']:.2f}")
+        for name, equal in checks.items():
+            print(f"results equal to the seed ({name}): {equal}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The reference algorithm: Geneformer's non-zero median notebook, re-stated.
 
 This is the baseline of ``bench_medians.py`` and the oracle of
-``tests/test_medians_seed_equality.py`` (both load this one file). It keeps
+``tests/test_medians_seed_equality.py`` (both load this one file, and both
+compare results with :func:`median_differences`). It keeps
 the original's steps and arithmetic: a loompy scan over the protein-coding
 and miRNA rows, cells with ``filter_pass == 1``, ``counts / n_counts *
 10_000``, a float32 cast for integer results, zeros masked and filled with
@@ -42,14 +43,57 @@ def seed_file_digests(loom_path) -> dict:
     return dict(zip(coding_mirna_genes, median_digests))
 
 
+def seed_file_to_pickle(loom_path, pickle_path) -> None:
+    """The seed's per-file script: digest one file and pickle its dict (as the notebook does)."""
+    import pickle
+
+    median_digest_dict = seed_file_digests(loom_path)
+    with open(pickle_path, "wb") as fp:
+        pickle.dump(median_digest_dict, fp)
+
+
+def seed_merge_pickles(pickle_paths, gene_list) -> dict:
+    """The seed's merge cell: load each pickled dict in turn and merge it (``{gene: TDigest}``)."""
+    import pickle
+
+    total = {gene: crick.tdigest.TDigest() for gene in gene_list}
+    for path in pickle_paths:
+        with open(path, "rb") as fp:
+            tdigest_dict = pickle.load(fp)
+        _merge_into(total, tdigest_dict)
+    return total
+
+
+def _merge_into(total: dict, file_digests: dict) -> dict:
+    for gene, digest in total.items():
+        other = file_digests.get(gene)
+        if other is not None:
+            digest.merge(other)
+    return total
+
+
+def median_differences(expected: dict, actual: dict, rel_tol: float = 1e-9) -> list[str]:
+    """Genes whose medians differ (beyond ``rel_tol``; NaN equals NaN), or the key mismatch.
+
+    An empty list means the two results agree, gene for gene, in the same order.
+    """
+    if list(actual) != list(expected):
+        return [f"different genes or order: {len(expected)} expected, {len(actual)} found"]
+    different = []
+    for gene, value in expected.items():
+        other = actual[gene]
+        if math.isnan(value) and math.isnan(other):
+            continue
+        if not math.isclose(other, value, rel_tol=rel_tol, abs_tol=0.0):
+            different.append(f"{gene}: expected {value!r}, found {other!r}")
+    return different
+
+
 def seed_merge(file_digest_dicts, gene_list) -> dict:
     """Merge step of the reference: empty digests, then each file in order."""
     total = {gene: crick.tdigest.TDigest() for gene in gene_list}
     for file_digests in file_digest_dicts:
-        for gene, digest in total.items():
-            other = file_digests.get(gene)
-            if other is not None:
-                digest.merge(other)
+        _merge_into(total, file_digests)
     return total
 
 

@@ -31,3 +31,34 @@ def synthetic_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data.load_gene_lengths("synthetic", directory=directory)
     data.load_counts("synthetic", directory=directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def median_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic ``.loom`` corpus (2 databases x 3 files, 120 genes x 250 cells).
+
+    Made once per session with ``genenorm_edu.medians.make_corpus``; holds
+    ``gene_info.csv``. Treat it as read-only (copy it to change files).
+    """
+    from genenorm_edu.medians import make_corpus
+
+    directory = tmp_path_factory.mktemp("median-corpus")
+    make_corpus(directory, databases=2, files_per_database=3, genes=120, cells=250, seed=1)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def median_reference_out(median_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output directory of one uninterrupted serial run over ``median_corpus``.
+
+    Run with ``gene_info=median_corpus / "gene_info.csv"``; compare result
+    files byte for byte against it. Treat it as read-only.
+    """
+    from genenorm_edu.medians import run_workflow
+
+    out = tmp_path_factory.mktemp("median-reference-out")
+    result = run_workflow(
+        [median_corpus], out, gene_info=median_corpus / "gene_info.csv", workers=1, quiet=True
+    )
+    assert result.ok and len(result.digested) == 6
+    return out

@@ -14,7 +14,7 @@ from genenorm_edu.medians import (
     digest_loom,
     inspect_loom,
     make_loom,
-    normalize_nonzero,
+    nonzero_normalized,
     write_loom,
 )
 from genenorm_edu.medians.digest import cell_runs, gene_blocks
@@ -28,13 +28,13 @@ def digest_states(file_digests):
     ]
 
 
-# ---------------------------------------------------------------- normalize_nonzero
+# ---------------------------------------------------------------- nonzero_normalized
 
 
-def test_normalize_nonzero_worked_example():
+def test_nonzero_normalized_worked_example():
     counts = np.array([[0, 3, 1], [0, 0, 0], [2, 0, 4]])
     n_counts = np.array([8, 6, 5])
-    rows = normalize_nonzero(counts, n_counts)
+    rows = nonzero_normalized(counts, n_counts)
     # by hand: 3/6*1e4, 1/5*1e4 ; nothing ; 2/8*1e4, 4/5*1e4
     assert [row.tolist() for row in rows] == [[5000.0, 2000.0], [], [2500.0, 8000.0]]
 
@@ -48,7 +48,7 @@ def test_normalize_nonzero_worked_example():
     ),
     data=st.data(),
 )
-def test_normalize_nonzero_matches_reference_expression(counts, data):
+def test_nonzero_normalized_matches_reference_expression(counts, data):
     """Same values, dtype and order as the seed's whole-block expression."""
     n_cells = counts.shape[1]
     n_counts = data.draw(
@@ -60,7 +60,7 @@ def test_normalize_nonzero_matches_reference_expression(counts, data):
     )
     cells = data.draw(hnp.arrays(dtype=bool, shape=n_cells))
     expected_block = counts[:, cells] / n_counts[cells] * 10_000
-    rows = normalize_nonzero(counts, n_counts, cells=cells)
+    rows = nonzero_normalized(counts, n_counts, cells=cells)
     assert len(rows) == counts.shape[0]
     for row, expected_row in zip(rows, expected_block):
         expected = expected_row[expected_row != 0]
@@ -78,13 +78,13 @@ def test_normalize_nonzero_matches_reference_expression(counts, data):
         (np.array([[1, 2]]), np.array([3, 0]), "n_counts must be positive"),
     ],
 )
-def test_normalize_nonzero_refuses_bad_input(counts, n_counts, message):
+def test_nonzero_normalized_refuses_bad_input(counts, n_counts, message):
     with pytest.raises(ValueError, match=message):
-        normalize_nonzero(counts, n_counts)
+        nonzero_normalized(counts, n_counts)
 
 
-def test_normalize_nonzero_ignores_zero_totals_of_unused_cells():
-    rows = normalize_nonzero(np.array([[1, 5]]), np.array([2, 0]), cells=np.array([True, False]))
+def test_nonzero_normalized_ignores_zero_totals_of_unused_cells():
+    rows = nonzero_normalized(np.array([[1, 5]]), np.array([2, 0]), cells=np.array([True, False]))
     assert rows[0].tolist() == [5000.0]
 
 

@@ -16,26 +16,20 @@ import h5py
 import pytest
 
 from genenorm_edu.cli import main
-from genenorm_edu.medians import find_loom_files, make_corpus, run_workflow
+from genenorm_edu.medians import find_input_files, make_corpus, run_workflow
 from genenorm_edu.medians import workflow as workflow_module
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("corpus")
-    make_corpus(directory, databases=2, files_per_database=3, genes=120, cells=250, seed=1)
-    return directory
+@pytest.fixture
+def corpus(median_corpus) -> Path:
+    return median_corpus
 
 
-@pytest.fixture(scope="module")
-def reference_out(corpus, tmp_path_factory) -> Path:
-    """An uninterrupted serial run over the corpus."""
-    out = tmp_path_factory.mktemp("reference-out")
-    result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
-    assert result.ok and len(result.digested) == 6
-    return out
+@pytest.fixture
+def reference_out(median_reference_out) -> Path:
+    return median_reference_out
 
 
 def result_bytes(out: Path) -> dict[str, bytes]:
@@ -81,21 +75,21 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
     corpus, reference_out, tmp_path, monkeypatch
 ):
     out = tmp_path / "out"
-    real_save = workflow_module.save_digests
+    real_save = workflow_module.write_digest_file
     saved = []
 
-    def save_then_crash(file_digests, path):
+    def save_then_crash(path, *args, **kwargs):
         if len(saved) == 2:
             raise KeyboardInterrupt("simulated crash")
         saved.append(path)
-        return real_save(file_digests, path)
+        return real_save(path, *args, **kwargs)
 
-    monkeypatch.setattr(workflow_module, "save_digests", save_then_crash)
+    monkeypatch.setattr(workflow_module, "write_digest_file", save_then_crash)
     with pytest.raises(KeyboardInterrupt):
         run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(list((out / "digests").iterdir())) == 2
     assert not (out / "gene_medians.tsv").exists()
-    monkeypatch.setattr(workflow_module, "save_digests", real_save)
+    monkeypatch.setattr(workflow_module, "write_digest_file", real_save)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(result.reused) == 2 and len(result.digested) == 4
     assert result_bytes(out) == result_bytes(reference_out)
@@ -146,12 +140,12 @@ def test_medians_command_exit_status_and_messages(corpus_with_bad_files, tmp_pat
     empty.mkdir()
     status = main(["medians", str(empty), "--out", str(tmp_path / "out2"), "--quiet"])
     assert status == 2
-    assert f"no .loom files found in {empty}" in capsys.readouterr().err
+    assert f"no .loom or .h5ad files found in {empty}" in capsys.readouterr().err
 
 
-def test_find_loom_files_refuses_missing_input(tmp_path):
+def test_find_input_files_refuses_missing_input(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing"):
-        find_loom_files([tmp_path / "missing"])
+        find_input_files([tmp_path / "missing"])
 
 
 def test_make_corpus_command_is_deterministic(tmp_path, capsys):
@@ -226,14 +220,44 @@ def test_killed_command_resumes_to_identical_results(tmp_path):
     out = tmp_path / "killed"
     process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("digests/*.npz"))) < 3:
+    while time.monotonic() < deadline and len(list(out.glob("digests/*.digest.h5"))) < 3:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    done_before_kill = len(list(out.glob("digests/*.npz")))
+    done_before_kill = len(list(out.glob("digests/*.digest.h5")))
     assert 3 <= done_before_kill < 16, "the kill should land mid-way"
     assert not (out / "gene_medians.tsv").exists()
 
     rerun = subprocess.run([*command, "--out", str(out)], check=True, capture_output=True, text=True)
     assert f"{done_before_kill} reused" in rerun.stdout
     assert result_bytes(out) == result_bytes(tmp_path / "uninterrupted")
+
+
+@pytest.mark.slow
+def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, dask_cluster, tmp_path):
+    """Fewer files than workers: each file is split into gene-block tasks (inspect, plan, blocks, write)."""
+    from distributed import Client
+
+    from genenorm_edu.medians.workflow import tasks_per_file
+
+    sources = sorted(corpus.rglob("*.loom"))[:2]
+    serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
+    with Client(dask_cluster) as client:
+        assert tasks_per_file(len(sources), sum(client.nthreads().values())) == 2
+        out = tmp_path / "split"
+        split = run_workflow(sources, out, client=client, block_genes=64, quiet=True)
+        assert result_bytes(out) == result_bytes(tmp_path / "serial")
+        assert split.digested == serial.digested
+        # rerun: one digest file damaged, checked and redone in split mode too
+        damaged = sorted((out / "digests").iterdir())[0]
+        damaged.write_bytes(damaged.read_bytes()[:100])
+        with pytest.warns(workflow_module.StaleDigestWarning):
+            rerun = run_workflow(sources, out, client=client, block_genes=64, quiet=True)
+        assert len(rerun.redone) == 1 and len(rerun.reused) == 1
+        assert result_bytes(out) == result_bytes(tmp_path / "serial")
+        # a bad file among few: reported, the other still digested
+        bad = tmp_path / "bad.loom"
+        bad.write_bytes(sources[0].read_bytes()[:4000])
+        mixed = run_workflow([bad, sources[1]], tmp_path / "mixed", client=client, quiet=True)
+    assert list(mixed.bad_files) == [bad.resolve()] and "HDF5" in mixed.bad_files[bad.resolve()]
+    assert mixed.digested == [sources[1].resolve()]

@@ -31,6 +31,11 @@ CONDA_FORGE_NAMES = {
     "playwright": "playwright-python",
 }
 
+#: Dependencies environment.yml installs with pip, and why.
+PIP_ONLY = {
+    "deflate": "Python bindings of libdeflate: no conda-forge package of them confirmed",
+}
+
 #: Set by ``make test-floors`` in the environment resolved to the floors.
 FLOORS_ENV = "GENENORM_EDU_FLOORS"
 
@@ -65,9 +70,9 @@ def environment_yml_sections():
 
 
 def environment_yml_requirements():
-    """The conda requirements of environment.yml (python and pip left out)."""
-    conda, _ = environment_yml_sections()
-    requirements = requirement_names_and_specs(conda)
+    """The requirements of environment.yml, conda's and pip's (python, pip and the project left out)."""
+    conda, pip = environment_yml_sections()
+    requirements = requirement_names_and_specs(conda + pip)
     for tool in ("python", "pip"):
         requirements.pop(tool, None)
     return requirements
@@ -94,9 +99,10 @@ def test_environment_yml_has_the_same_dependencies_as_pyproject():
     assert environment_yml_requirements() == as_conda_forge(pyproject_requirements())
 
 
-def test_environment_yml_installs_only_the_project_with_pip():
+def test_environment_yml_installs_with_pip_only_the_project_and_named_exceptions():
     _, pip = environment_yml_sections()
-    assert pip == ["-e ."]
+    assert pip[-1] == "-e ."
+    assert set(requirement_names_and_specs(pip[:-1])) == set(PIP_ONLY)
 
 
 def test_environment_yml_python_matches_crick_wheels():

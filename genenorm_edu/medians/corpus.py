@@ -1,7 +1,7 @@
-"""Synthetic ``.loom`` corpora shaped like Geneformer's pretraining data.
+"""Synthetic ``.loom`` and ``.h5ad`` corpora shaped like Geneformer's pretraining data.
 
 A corpus is a directory of "databases" (subdirectories), each holding a few
-``.loom`` files ("studies"). Every file has the attributes the median
+``.loom`` (or AnnData ``.h5ad``) files ("studies"). Every file has the attributes the median
 workflow reads: row attributes ``ensembl_id`` and ``gene_type`` (a mix of
 ``protein_coding``, ``miRNA``, ``lncRNA``, ...), column attributes
 ``n_counts`` (the column sums over all genes) and ``filter_pass`` (about one
@@ -12,10 +12,10 @@ arguments give the same files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 #: Gene types of the synthetic genes and how often each occurs.
 GENE_TYPE_FREQUENCIES: dict[str, float] = {
@@ -26,7 +26,7 @@ GENE_TYPE_FREQUENCIES: dict[str, float] = {
 }
 
 
-def gene_table(genes: int, seed: int = 0) -> pd.DataFrame:
+def gene_table(genes: int, seed: int = 0):
     """Return the synthetic gene list: ``ensembl_id`` and ``gene_type``.
 
     Examples
@@ -37,6 +37,8 @@ def gene_table(genes: int, seed: int = 0) -> pd.DataFrame:
     >>> table["ensembl_id"].tolist()
     ['ENSG00000000000', 'ENSG00000000001', 'ENSG00000000002', 'ENSG00000000003']
     """
+    import pandas as pd  # only here: worker processes never need it
+
     if genes < 1:
         raise ValueError(f"genes must be at least 1, got {genes}")
     rng = np.random.default_rng([seed, 0])
@@ -133,8 +135,17 @@ def write_loom(
     return path
 
 
-def make_loom(
-    path: str | Path,
+@dataclass(frozen=True)
+class SyntheticFile:
+    """The contents of one synthetic file (counts are genes x cells)."""
+
+    counts: np.ndarray
+    ensembl_ids: np.ndarray
+    gene_types: np.ndarray
+    filter_pass: np.ndarray
+
+
+def synthetic_file(
     *,
     genes: int = 200,
     cells: int = 300,
@@ -143,23 +154,21 @@ def make_loom(
     failing_fraction: float = 0.1,
     dtype: str | np.dtype = "int32",
     gene_fraction: float = 1.0,
-) -> Path:
-    """Write one synthetic ``.loom`` file and return its path.
+) -> SyntheticFile:
+    """Draw the contents of one synthetic file.
 
     Parameters
     ----------
-    path : str or Path
-        Output file (overwritten).
     genes, cells : int
         Size of the gene universe and number of cells.
     seed : int
-        Seed of the random generator; same arguments, same file contents.
+        Seed of the random generator; same arguments, same contents.
     zero_fraction : float
         Expected fraction of zero counts.
     failing_fraction : float
         Expected fraction of cells with ``filter_pass == 0``.
     dtype : dtype
-        Data type of the main matrix (``int32``, ``uint16``, ``float32``...).
+        Data type of the counts (``int32``, ``uint16``, ``float32``...).
     gene_fraction : float
         Fraction of the gene universe present in the file; the genes are
         shuffled so that files of a corpus list genes in different orders.
@@ -167,12 +176,9 @@ def make_loom(
 
     Examples
     --------
-    >>> import tempfile, loompy
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = make_loom(f"{tmp}/a.loom", genes=30, cells=40, seed=1)
-    ...     with loompy.connect(path, "r") as data:
-    ...         print(data.shape, sorted(data.ca.keys()), sorted(data.ra.keys()))
-    (30, 40) ['cell_id', 'filter_pass', 'n_counts'] ['ensembl_id', 'gene_type']
+    >>> contents = synthetic_file(genes=30, cells=40, gene_fraction=0.5)
+    >>> contents.counts.shape, len(contents.ensembl_ids), len(contents.filter_pass)
+    ((15, 40), 15, 40)
     """
     genes_table = gene_table(genes, seed=0)
     rng = np.random.default_rng([seed, 1])
@@ -188,12 +194,139 @@ def make_loom(
         len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype, undetected=never_detected
     )
     filter_pass = (rng.random(cells) >= failing_fraction).astype(np.int64)
-    return write_loom(
-        path,
-        counts,
-        genes_table["ensembl_id"].to_numpy()[present],
-        genes_table["gene_type"].to_numpy()[present],
+    return SyntheticFile(
+        counts=counts,
+        ensembl_ids=genes_table["ensembl_id"].to_numpy()[present],
+        gene_types=genes_table["gene_type"].to_numpy()[present],
         filter_pass=filter_pass,
+    )
+
+
+def make_loom(path: str | Path, **options) -> Path:
+    """Write one synthetic ``.loom`` file and return its path.
+
+    ``options`` are those of :func:`synthetic_file` (``genes``, ``cells``,
+    ``seed``, ``zero_fraction``, ``failing_fraction``, ``dtype``,
+    ``gene_fraction``); the file is overwritten.
+
+    Examples
+    --------
+    >>> import tempfile, loompy
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = make_loom(f"{tmp}/a.loom", genes=30, cells=40, seed=1)
+    ...     with loompy.connect(path, "r") as data:
+    ...         print(data.shape, sorted(data.ca.keys()), sorted(data.ra.keys()))
+    (30, 40) ['cell_id', 'filter_pass', 'n_counts'] ['ensembl_id', 'gene_type']
+    """
+    contents = synthetic_file(**options)
+    return write_loom(
+        path, contents.counts, contents.ensembl_ids, contents.gene_types, filter_pass=contents.filter_pass
+    )
+
+
+#: How ``write_h5ad`` can store the counts.
+H5AD_STORAGES = ("csr", "csc", "dense")
+
+
+def write_h5ad(
+    path: str | Path,
+    counts: np.ndarray,
+    ensembl_ids,
+    gene_types,
+    *,
+    n_counts: np.ndarray | None = None,
+    filter_pass: np.ndarray | None = None,
+    storage: str = "csr",
+    layer: str | None = None,
+) -> Path:
+    """Write an AnnData ``.h5ad`` file (with ``anndata``) holding ``counts`` (genes x cells).
+
+    AnnData stores cells x genes: ``X`` is ``counts.T``, as a CSR, CSC or
+    dense matrix (``storage``); with ``layer``, the counts go to
+    ``layers[layer]`` and ``X`` holds them normalised to 10,000 per cell
+    (as in a typical processed file). ``var`` holds ``ensembl_id`` and
+    ``gene_type``; ``obs`` holds ``n_counts`` (default: the column sums of
+    ``counts``) and ``filter_pass`` unless it is None.
+
+    Examples
+    --------
+    >>> import tempfile, anndata
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_h5ad(f"{tmp}/a.h5ad", np.array([[0, 2], [3, 0]]), ["E1", "E2"],
+    ...                       ["miRNA", "lncRNA"], filter_pass=np.array([1, 0]))
+    ...     data = anndata.read_h5ad(path)
+    >>> data.shape, list(data.var.columns), list(data.obs.columns)
+    ((2, 2), ['ensembl_id', 'gene_type'], ['n_counts', 'filter_pass'])
+    """
+    import anndata
+    import pandas as pd
+    import scipy.sparse
+
+    if storage not in H5AD_STORAGES:
+        raise ValueError(f"storage must be one of {H5AD_STORAGES}, got {storage!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counts = np.asarray(counts)
+    if n_counts is None:
+        n_counts = counts.sum(axis=0)
+    obs = {"n_counts": np.asarray(n_counts)}
+    if filter_pass is not None:
+        obs["filter_pass"] = np.asarray(filter_pass)
+    cells = pd.DataFrame(obs, index=[f"cell{number}" for number in range(counts.shape[1])])
+    genes = pd.DataFrame(
+        {"ensembl_id": np.asarray(ensembl_ids, dtype=str), "gene_type": np.asarray(gene_types, dtype=str)},
+        index=[f"gene{number}" for number in range(counts.shape[0])],
+    )
+
+    def stored(matrix):
+        if storage == "csr":
+            return scipy.sparse.csr_matrix(matrix)
+        if storage == "csc":
+            return scipy.sparse.csc_matrix(matrix)
+        return np.ascontiguousarray(matrix)
+
+    cells_by_genes = counts.T
+    if layer is None:
+        data = anndata.AnnData(X=stored(cells_by_genes), obs=cells, var=genes)
+    else:
+        totals = np.where(cells_by_genes.sum(axis=1) > 0, cells_by_genes.sum(axis=1), 1)
+        normalised = (cells_by_genes / totals[:, np.newaxis] * 10_000).astype(np.float32)
+        data = anndata.AnnData(X=stored(normalised), obs=cells, var=genes, layers={layer: stored(cells_by_genes)})
+    data.write_h5ad(path)
+    return path
+
+
+def make_h5ad(path: str | Path, *, storage: str = "csr", **options) -> Path:
+    """Write one synthetic ``.h5ad`` file: :func:`make_loom`'s contents, stored by AnnData.
+
+    The same ``options`` (those of :func:`synthetic_file`) give the same
+    data as :func:`make_loom`, so a loom and an h5ad file made alike have
+    equal medians. ``storage``: ``csr``, ``csc`` or ``dense``.
+    """
+    contents = synthetic_file(**options)
+    return write_h5ad(
+        path, contents.counts, contents.ensembl_ids, contents.gene_types,
+        filter_pass=contents.filter_pass, storage=storage,
+    )
+
+
+def loom_to_h5ad(loom: str | Path, h5ad: str | Path, *, storage: str = "csr") -> Path:
+    """Copy a loom file's counts and attributes into an ``.h5ad`` file (for comparisons)."""
+    import h5py
+
+    from genenorm_edu.medians.digest import decode_attribute
+
+    with h5py.File(loom, "r") as file:
+        counts = file["/matrix"][:]
+        attributes = {
+            name: decode_attribute(file[f"/{group}/{name}"][:])
+            for group, names in [("row_attrs", ["ensembl_id", "gene_type"]), ("col_attrs", ["n_counts"])]
+            for name in names
+        }
+        filter_pass = file["/col_attrs/filter_pass"][:] if "/col_attrs/filter_pass" in file else None
+    return write_h5ad(
+        h5ad, counts, attributes["ensembl_id"], attributes["gene_type"],
+        n_counts=attributes["n_counts"], filter_pass=filter_pass, storage=storage,
     )
 
 
@@ -205,18 +338,23 @@ def make_corpus(
     genes: int = 300,
     cells: int = 400,
     seed: int = 0,
+    file_format: str = "loom",
+    storage: str = "csr",
 ) -> list[Path]:
-    """Write a synthetic corpus of ``.loom`` files plus its ``gene_info.csv``.
+    """Write a synthetic corpus of ``.loom`` (or ``.h5ad``) files plus its ``gene_info.csv``.
 
     The layout is ``out_dir/database1/study1.loom``, ...; each file holds a
     shuffled 90% of a common gene universe of ``genes`` genes, ``cells``
     cells. ``out_dir/gene_info.csv`` lists the universe (``ensembl_id``,
     ``gene_type``), usable as ``--gene-info``.
 
+    With ``file_format="h5ad"`` the files are ``study1.h5ad``, ... with the
+    same data, the counts stored as ``storage`` (``csr``, ``csc``, ``dense``).
+
     Returns
     -------
     list of Path
-        The ``.loom`` files, sorted.
+        The files, sorted.
 
     Examples
     --------
@@ -229,6 +367,8 @@ def make_corpus(
     for name, value in [("databases", databases), ("files_per_database", files_per_database)]:
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
+    if file_format not in ("loom", "h5ad"):
+        raise ValueError(f"file_format must be 'loom' or 'h5ad', got {file_format!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     gene_table(genes, seed=0).to_csv(out_dir / "gene_info.csv", index=False)
@@ -236,7 +376,10 @@ def make_corpus(
     for database in range(1, databases + 1):
         for study in range(1, files_per_database + 1):
             file_seed = seed * 1_000_003 + database * 1_000 + study
-            path = out_dir / f"database{database}" / f"study{study}.loom"
-            make_loom(path, genes=genes, cells=cells, seed=file_seed, gene_fraction=0.9)
+            path = out_dir / f"database{database}" / f"study{study}.{file_format}"
+            if file_format == "loom":
+                make_loom(path, genes=genes, cells=cells, seed=file_seed, gene_fraction=0.9)
+            else:
+                make_h5ad(path, genes=genes, cells=cells, seed=file_seed, gene_fraction=0.9, storage=storage)
             paths.append(path)
     return sorted(paths)

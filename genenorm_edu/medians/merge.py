@@ -4,17 +4,24 @@ t-digest merges are not order-free: merging A then B may give slightly
 different centroids than B then A. To make runs reproducible, every gene
 starts from an empty digest and the files are merged in one fixed order
 (the workflow uses sorted paths), exactly like the reference merge step.
+
+Genes are independent, so the merge of a corpus runs in parallel over
+ranges of gene shards (:func:`merge_digest_files`, one task per range):
+each gene is still merged by one task, file after file in the given order,
+so the result does not depend on how many tasks there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 from crick import TDigest
 
 from genenorm_edu.medians.digest import DEFAULT_GENE_TYPES
+from genenorm_edu.medians.store import N_SHARDS, read_digest_shards
 
 
 def merge_digests(
@@ -117,6 +124,8 @@ def read_gene_list(
     ...     read_gene_list(path)
     ['ENSG1']
     """
+    import pandas as pd  # only here: worker processes never need it
+
     table = pd.read_csv(gene_info_csv, dtype=str)
     missing = [name for name in ("ensembl_id", "gene_type") if name not in table.columns]
     if missing:
@@ -126,3 +135,88 @@ def read_gene_list(
     if duplicated:
         raise ValueError(f"{gene_info_csv}: repeated ensembl_id {duplicated[:3]}")
     return wanted.tolist()
+
+
+@dataclass(frozen=True)
+class MergedGenes:
+    """Medians and detection counts of some genes (the result of one merge task).
+
+    Attributes
+    ----------
+    ensembl_ids : list of str
+    medians : ndarray of float64
+        NaN for genes never detected.
+    detection_counts : ndarray of int64
+    """
+
+    ensembl_ids: list[str]
+    medians: np.ndarray
+    detection_counts: np.ndarray
+
+
+def shard_ranges(n_tasks: int) -> list[tuple[int, int]]:
+    """Split the shards into ``n_tasks`` contiguous ranges (fewer if there are fewer shards).
+
+    Examples
+    --------
+    >>> shard_ranges(3)
+    [(0, 85), (85, 171), (171, 256)]
+    >>> len(shard_ranges(10_000))
+    256
+    """
+    n_tasks = max(1, min(n_tasks, N_SHARDS))
+    bounds = np.linspace(0, N_SHARDS, n_tasks + 1).round().astype(int).tolist()
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def merge_digest_files(
+    digest_paths: Sequence[str | Path],
+    first_shard: int = 0,
+    stop_shard: int = N_SHARDS,
+    genes: Collection[str] | None = None,
+) -> MergedGenes:
+    """Merge the genes of shards ``first_shard:stop_shard`` of digest files, in the given order.
+
+    Every gene starts from an empty digest and takes each file's digest in
+    turn, like :func:`merge_digests`; only this range of shards is read
+    from each file.
+
+    Parameters
+    ----------
+    digest_paths : sequence of str or Path
+        Digest files (``store.write_digest_file``), in merge order.
+    first_shard, stop_shard : int
+        The shard range of this task.
+    genes : collection of str, optional
+        Genes wanted; others are skipped. Default: every gene seen.
+
+    Returns
+    -------
+    MergedGenes
+        Genes sorted by id.
+
+    Raises
+    ------
+    store.DigestFileError
+        If a digest file is unreadable or invalid (validated before any of
+        it reaches crick).
+    """
+    total: dict[str, TDigest] = {}
+    for path in digest_paths:
+        stored = read_digest_shards(path, first_shard, stop_shard)
+        packed = stored.packed
+        lengths = np.diff(packed.offsets)
+        for index, gene in enumerate(stored.ensembl_ids):
+            if genes is not None and gene not in genes:
+                continue
+            merged = total.get(gene)
+            if merged is None:
+                merged = total[gene] = TDigest()
+            if lengths[index]:
+                merged.merge(packed.digest(index))
+    ids = sorted(total)
+    return MergedGenes(
+        ensembl_ids=ids,
+        medians=np.array([total[gene].quantile(0.5) for gene in ids], dtype=np.float64),
+        detection_counts=np.array([round(total[gene].size()) for gene in ids], dtype=np.int64),
+    )

@@ -769,8 +769,7 @@ SUBMISSIONS[LESSON4] = (
 
         def nonzero_normalized(counts_block, n_counts):
             medians = importlib.import_module("genenorm_edu.medians")
-            function = getattr(medians, "nonzero_normalized", None) or getattr(medians, "normalize_nonzero")
-            return function(counts_block, n_counts)
+            return medians.nonzero_normalized(counts_block, n_counts)
     """,
             ),
         ),
