@@ -39,7 +39,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not e2e"
 
 benchmark: setup
-	$(BIN)/python benchmarks/bench_reference.py
+	$(BIN)/python benchmarks/bench_normalization.py
 	$(BIN)/python benchmarks/bench_medians.py
 
 student-notebooks: setup

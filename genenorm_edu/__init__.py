@@ -4,9 +4,16 @@ Modules
 -------
 internals
     Inspect an ndarray's memory layout (shape, strides, flags, raw bytes).
+memory_picture
+    Draw a buffer as a row of cells and mark the cells a view reads.
+measure
+    Time a call and measure the memory it allocates.
+normalization
+    Library size, RPKM and quantile normalization for real sizes.
+exercises
+    The graded exercises, their visible tests and hints.
 reference
-    Reference solutions of the course exercises (library size, RPKM,
-    closest-to-value, 3-D broadcasting, quantile normalization).
+    Readable reference solutions of the exercises (instructors only).
 data
     The course's count matrix and gene lengths: synthetic generator, cache,
     verified download of the real files.
