@@ -208,3 +208,26 @@ def test_student_notebook_fails_only_at_unanswered_exercises(assignment, synthet
         else:
             assert cell.source.startswith(DEPENDENCY_NOTE), (cell.source[:80], output["ename"])
     assert failed_tests == {f"test_{name}_visible" for name in EXERCISES[assignment]}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_solution_answer_cell_passes_on_its_own(assignment):
+    """As the grader runs it: the answer cell alone, with only the exercise's modules."""
+    import importlib
+
+    from genenorm_edu.exercises import EXERCISES as BY_NAME
+    from genenorm_edu.exercises import run_case
+    from genenorm_edu.exercises.spec import judge
+    from genenorm_edu.grading.hidden import hidden_cases
+
+    for cell in _read("solutions", assignment).cells:
+        name = _nbgrader(cell).get("grade_id")
+        if name not in EXERCISES[assignment]:
+            continue
+        item = BY_NAME[name]
+        namespace = {"__name__": "__main__"}
+        namespace.update({alias: importlib.import_module(module) for alias, module in item.modules.items()})
+        exec(compile(cell.source, f"<answer {name}>", "exec"), namespace)  # noqa: S102 -- our notebook
+        for case in (*item.visible, *hidden_cases(name)):
+            verdict = judge(item, case, run_case(namespace[name], case), case.expected)
+            assert verdict.passed, (name, verdict.message)
