@@ -349,8 +349,9 @@ ROLLING_MEAN = Exercise(
         ),
     ),
     hints=(
-        "A window of `w` values starts at each position `0 ... len(values) - w`. "
-        "`np.lib.stride_tricks.sliding_window_view` gives all of them at once, as a view.",
+        "Picture the windows as the rows of a 2-D array: row i holds the window that starts "
+        "at value i. How many rows are there, and which reduction turns each row into one "
+        "number?",
         "`sliding_window_view(values, window)` has shape `(len(values) - window + 1, window)`: "
         "one row per window. Reduce each row.",
     ),
