@@ -2,7 +2,9 @@
 
 - :func:`plot_col_density` -- one smoothed density curve per column of a
   matrix, to compare the distributions of samples before and after
-  normalization.
+  normalization;
+- :func:`readable_log_ticks` -- plain numbers (200, 500, 1,000) on a
+  logarithmic axis, instead of crowded powers of ten.
 
 Under the grader (:func:`genenorm_edu.course.under_grading`), which runs
 each notebook once per student and looks at no figure, the curves are
@@ -17,13 +19,15 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 from scipy import stats
 
 from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_not_empty
 from genenorm_edu.course import under_grading
 
-__all__ = ["plot_col_density"]
+__all__ = ["plot_col_density", "readable_log_ticks"]
 
 #: Number of points at which each density curve is evaluated.
 N_GRID_POINTS = 100
@@ -182,3 +186,34 @@ def plot_col_density(
     if xlim is not None:
         ax.set_xlim(low, high)
     return ax
+
+
+def _plain_number(value: float, _position: int | None = None) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def readable_log_ticks(axis: Axis) -> None:
+    """Label a logarithmic axis with plain numbers at 1, 2 and 5 times powers of ten.
+
+    Matplotlib labels a log axis spanning less than a decade or two with
+    powers of ten on its minor ticks too (``2 x 10^2``, ``3 x 10^2``...),
+    which overlap; this keeps a few labels, written as ordinary numbers.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis`` or ``ax.yaxis`` of an Axes with a log scale on it.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> ax.loglog([150, 1500], [150, 1500])  # doctest: +ELLIPSIS
+    [...]
+    >>> readable_log_ticks(ax.xaxis)
+    >>> ax.xaxis.get_major_formatter()(2000, 0), ax.xaxis.get_minor_formatter()(300, 0)
+    ('2,000', '')
+    >>> plt.close(fig)
+    """
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(_plain_number))
+    axis.set_minor_formatter(NullFormatter())

@@ -96,3 +96,9 @@ def test_loompy_scan_reads_batch_size_rows_and_keeps_the_wanted_ones(tmp_path):
         assert index % 64 == 0
         assert size == np.count_nonzero((wanted >= index) & (wanted < index + 64))
     assert sum(size for _, size in blocks) == len(wanted)
+
+
+def test_python_shares_small_int_objects():
+    """Lesson 1: small counts in a list of lists cost only their pointer."""
+    assert int("256") is int("256")
+    assert int("257") is not int("257")
