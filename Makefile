@@ -61,7 +61,7 @@ test-floors: $(UV)
 		$(FLOORS_VENV)/bin/python -m pytest -m "$(FLOORS_MARKERS)" -p no:cacheprovider
 
 benchmark: setup
-	$(BIN)/python benchmarks/bench_reference.py
+	$(BIN)/python benchmarks/bench_normalization.py
 	$(BIN)/python benchmarks/bench_medians.py
 
 student-notebooks: setup

@@ -4,11 +4,17 @@ Modules
 -------
 internals
     Inspect an ndarray's memory layout (shape, strides, flags, raw bytes).
+memory_picture
+    Draw a buffer as a row of cells and mark the cells a view reads.
+measure
+    Time a call and measure the memory it allocates.
+normalization
+    Library size, RPKM and quantile normalization for real sizes.
 exercises
     The graded exercises: what each asks, how a result is judged, the
-    mistakes it recognizes, the visible tests (``check_exercise``).
+    mistakes it recognizes, the visible tests (``check_exercise``), hints.
 reference
-    Reference solutions of the course exercises (instructors only: not in
+    Readable reference solutions of the exercises (instructors only: not in
     the students' copy of the course, hidden while grading).
 data
     The course's count matrix and gene lengths (a package): synthetic
@@ -28,7 +34,7 @@ grading
     (sandbox, hidden tests, preprocessors, release of the student notebooks).
 medians
     Geneformer's per-gene non-zero median expression over many ``.loom``
-    files, streamed through t-digests.
+    and ``.h5ad`` files, streamed through t-digests.
 atomic
     ``atomic_write``: every result file is written whole or not at all.
 cores

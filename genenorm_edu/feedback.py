@@ -21,13 +21,26 @@ genenorm_edu.feedback.Mismatch: rpkm(...) has wrong values in 1 of 2 entries. Fi
 
 from __future__ import annotations
 
+import ast
+import builtins
+import dis
+import linecache
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Mismatch", "check_array", "check_dtype", "check_equal", "check_written_here", "type_name"]
+__all__ = [
+    "Mismatch",
+    "check_array",
+    "check_dtype",
+    "check_equal",
+    "check_pair",
+    "check_self_contained",
+    "check_written_here",
+    "type_name",
+]
 
 
 class Mismatch(AssertionError):
@@ -52,6 +65,16 @@ class Mismatch(AssertionError):
         super().__init__(message)
         self.message = message
         self.summary = message if summary is None else summary
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in place of a traceback: the message alone.
+
+        The frames of a failed check are the course library's, not the
+        student's; the message says what to change, so it comes first and
+        alone (IPython shows the last frame even with ``__tracebackhide__``).
+        """
+        first, *rest = self.message.splitlines() or [""]
+        return [f"\x1b[1;31mTest failed:\x1b[0m {first}", *rest]
 
 _KIND_NAMES = {
     "b": "boolean",
@@ -204,6 +227,38 @@ def check_dtype(actual: np.ndarray, expected: np.dtype | str, *, name: str, beca
         raise Mismatch(f"{name} {text}", summary=f"the result {text}")
 
 
+def check_pair(actual: Any, *, name: str, parts: str) -> None:
+    """Check that a result is a tuple of two things, as in ``return rows, values``.
+
+    Parameters
+    ----------
+    actual : object
+        What the student's code returned.
+    name : str
+        How to call ``actual`` in messages.
+    parts : str
+        What the two things are, for messages: ``"(rows, values)"``.
+
+    Raises
+    ------
+    Mismatch
+        If ``actual`` is not a tuple of length 2.
+
+    Examples
+    --------
+    >>> check_pair([1, 2, 3], name="tie_blocks(column)", parts="(values, counts)")
+    Traceback (most recent call last):
+    ...
+    genenorm_edu.feedback.Mismatch: tie_blocks(column) is a list: return a pair (values, counts).
+    """
+    if not isinstance(actual, tuple) or len(actual) != 2:
+        kind = type_name(actual)
+        raise Mismatch(
+            f"{name} is a {kind}: return a pair {parts}.",
+            summary=f"the result is a {kind}, not a pair {parts}.",
+        )
+
+
 def type_name(value: Any) -> str:
     """The name of a value's type, for messages.
 
@@ -319,10 +374,10 @@ def check_written_here(function: Callable, name: str) -> None:
 
     Raises
     ------
-    AssertionError
-        If ``function`` is not a plain Python function defined in the
-        notebook (module ``__main__``), or if its code refers to a module or
-        function of ``genenorm_edu``.
+    Mismatch
+        (an ``AssertionError``) If ``function`` is not a plain Python
+        function defined in the notebook (module ``__main__``), or if its
+        code refers to a module or function of ``genenorm_edu``.
 
     Examples
     --------
@@ -330,26 +385,103 @@ def check_written_here(function: Callable, name: str) -> None:
     >>> check_written_here(qnorm, "qnorm")
     Traceback (most recent call last):
     ...
-    AssertionError: qnorm comes from genenorm_edu.reference, not from this notebook: write it yourself in the answer cell.
+    genenorm_edu.feedback.Mismatch: qnorm comes from genenorm_edu.reference, not from this notebook: write it yourself in the answer cell.
     """
     if not isinstance(function, types.FunctionType):
-        raise AssertionError(
+        raise Mismatch(
             f"{name} should be a function defined with 'def {name}(...)', "
             f"got a {type(function).__name__}."
         )
     if function.__module__ != "__main__":
-        raise AssertionError(
+        raise Mismatch(
             f"{name} comes from {function.__module__}, not from this notebook: "
             "write it yourself in the answer cell."
         )
     imported = sorted(n for n in _code_names(function) if n.startswith("genenorm_edu"))
     if imported:
-        raise AssertionError(
+        raise Mismatch(
             f"{name} imports {imported[0]}: the exercise is to write it yourself with NumPy."
         )
     for used_name, obj in _referenced_objects(function):
         if _is_from_course_library(obj):
-            raise AssertionError(
+            raise Mismatch(
                 f"{name} uses {used_name!r} from the genenorm_edu library: "
                 "the exercise is to write it yourself with NumPy."
             )
+
+
+def _global_names_used(function: types.FunctionType) -> set[str]:
+    """Names a function (and the code nested in it) looks up as globals."""
+    names: set[str] = set()
+    code_objects = [function.__code__]
+    while code_objects:
+        code = code_objects.pop()
+        names.update(
+            instruction.argval
+            for instruction in dis.get_instructions(code)
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+        )
+        code_objects.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def _names_bound_by(tree: ast.Module) -> set[str]:
+    """Names a cell binds at its top level: imports, definitions, assignments."""
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        else:
+            bound.update(
+                target.id for target in ast.walk(node)
+                if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store)
+            )
+    return bound
+
+
+def check_self_contained(function: Callable, name: str, modules: Iterable[str]) -> None:
+    """Check that ``function`` needs nothing from the notebook outside its own cell.
+
+    When grading, the answer cell runs on its own, with only the lesson's
+    ``modules`` (``np``...) and Python's builtins: a function that uses a
+    name imported or defined in another cell of the notebook passes its
+    visible tests in the student's kernel, then fails every graded test. This
+    check finds such names from the cell's source (which IPython keeps in
+    :mod:`linecache`); when the source is not available, it checks nothing.
+
+    Parameters
+    ----------
+    function : callable
+        The student's function (already known to be a plain function).
+    name : str
+        The exercise's function name, for messages.
+    modules : iterable of str
+        The names the grader provides (``exercise.modules``).
+
+    Raises
+    ------
+    Mismatch
+        Naming the first such name and what to do about it.
+    """
+    lines = linecache.getlines(function.__code__.co_filename)
+    if not lines:
+        return
+    try:
+        cell = ast.parse("".join(lines))
+    except SyntaxError:
+        return
+    provided = set(modules)
+    available = _names_bound_by(cell) | provided | set(dir(builtins))
+    from_elsewhere = sorted(
+        used for used in _global_names_used(function)
+        if used not in available and used in function.__globals__
+    )
+    if from_elsewhere:
+        listed = ", ".join(f"`{module}`" for module in sorted(provided)) or "nothing"
+        raise Mismatch(
+            f"{name} uses `{from_elsewhere[0]}`, which its answer cell neither imports nor "
+            f"defines. When grading, the answer cell runs on its own, with only {listed} and "
+            f"Python's builtins: import or define `{from_elsewhere[0]}` in the answer cell."
+        )

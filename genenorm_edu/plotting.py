@@ -2,7 +2,14 @@
 
 - :func:`plot_col_density` -- one smoothed density curve per column of a
   matrix, to compare the distributions of samples before and after
-  normalization.
+  normalization;
+- :func:`readable_log_ticks` -- plain numbers (200, 500, 1,000) on a
+  logarithmic axis, instead of crowded powers of ten.
+
+Under the grader (:func:`genenorm_edu.course.under_grading`), which runs
+each notebook once per student and looks at no figure, the curves are
+histograms instead of kernel density estimates (a hundredth of the time),
+and the plot says so.
 """
 
 from __future__ import annotations
@@ -12,15 +19,22 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 from scipy import stats
 
 from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_not_empty
+from genenorm_edu.course import under_grading
 
-__all__ = ["plot_col_density"]
+__all__ = ["plot_col_density", "readable_log_ticks"]
 
 #: Number of points at which each density curve is evaluated.
 N_GRID_POINTS = 100
+#: Bins of the histograms drawn in place of the curves under the grader.
+N_GRADING_BINS = 30
+#: Size of tick labels, readable on a projector.
+TICK_LABEL_SIZE = 11
 
 
 def _check_xlim(xlim: Sequence[float]) -> tuple[float, float]:
@@ -76,6 +90,13 @@ def _density_curve(column: np.ndarray, grid: np.ndarray, index: int) -> np.ndarr
     return density(grid)
 
 
+def _histogram_curve(column: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """A histogram of ``column`` (as a density) read off at the points of ``grid``."""
+    heights, edges = np.histogram(column, bins=N_GRADING_BINS, range=(grid[0], grid[-1]), density=True)
+    bin_of_point = np.clip(np.searchsorted(edges, grid, side="right") - 1, 0, N_GRADING_BINS - 1)
+    return heights[bin_of_point]
+
+
 def plot_col_density(
     data: ArrayLike,
     xlim: Sequence[float] | None = None,
@@ -90,7 +111,8 @@ def plot_col_density(
     Each column is smoothed with :class:`scipy.stats.gaussian_kde` (Scott's
     bandwidth) and drawn as a line over 100 evenly spaced points between the
     limits. Nothing is shown: display or save the returned Axes' figure, or
-    let Jupyter display it.
+    let Jupyter display it. Under the grader, each line is a histogram of
+    the column instead (30 bins), and a note in the corner says so.
 
     Parameters
     ----------
@@ -145,7 +167,11 @@ def plot_col_density(
     # Estimate every density before drawing, so that bad input leaves no
     # half-drawn figure behind.
     grid = np.linspace(low, high, N_GRID_POINTS)
-    curves = [_density_curve(column, grid, index) for index, column in enumerate(data.T)]
+    quick = under_grading()
+    if quick:
+        curves = [_histogram_curve(column, grid) for column in data.T]
+    else:
+        curves = [_density_curve(column, grid, index) for index, column in enumerate(data.T)]
 
     if ax is None:
         _, ax = plt.subplots()
@@ -153,6 +179,41 @@ def plot_col_density(
         ax.plot(grid, curve, **kwargs)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.tick_params(labelsize=TICK_LABEL_SIZE)
+    if quick:
+        ax.text(0.99, 0.98, "grading run: histograms, not smoothed densities",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#555555")
     if xlim is not None:
         ax.set_xlim(low, high)
     return ax
+
+
+def _plain_number(value: float, _position: int | None = None) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def readable_log_ticks(axis: Axis) -> None:
+    """Label a logarithmic axis with plain numbers at 1, 2 and 5 times powers of ten.
+
+    Matplotlib labels a log axis spanning less than a decade or two with
+    powers of ten on its minor ticks too (``2 x 10^2``, ``3 x 10^2``...),
+    which overlap; this keeps a few labels, written as ordinary numbers.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis`` or ``ax.yaxis`` of an Axes with a log scale on it.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> ax.loglog([150, 1500], [150, 1500])  # doctest: +ELLIPSIS
+    [...]
+    >>> readable_log_ticks(ax.xaxis)
+    >>> ax.xaxis.get_major_formatter()(2000, 0), ax.xaxis.get_minor_formatter()(300, 0)
+    ('2,000', '')
+    >>> plt.close(fig)
+    """
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(_plain_number))
+    axis.set_minor_formatter(NullFormatter())

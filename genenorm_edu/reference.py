@@ -1,49 +1,50 @@
-"""Reference solutions of the course exercises.
+"""Reference solutions of the course exercises (instructors only).
 
-The functions work on gene-expression matrices laid out as the lessons use
-them: one row per gene, one column per sample.
+Each function is what a good student would write in the exercise's answer
+cell: small, readable, NumPy only (and ``scipy.stats`` where the lesson
+uses it). The grader computes the expected results of hidden tests with
+them (:mod:`genenorm_edu.grading.hidden`); they are not part of the
+students' copy of the course, and a student's kernel cannot read them.
 
-- :func:`library_size` -- total reads per sample (an axis-wise sum);
-- :func:`rpkm` -- reads per kilobase per million (broadcasting);
-- :func:`closest_to` -- the element of each row closest to a value
-  (``argmin`` plus fancy indexing);
-- :func:`outer_sum` -- every element of one array plus every element of
-  another (broadcasting in more dimensions);
-- :func:`qnorm` -- quantile normalization (sorting and fancy indexing);
-- :func:`c_strides` -- the strides of a C-ordered array (memory layout);
-- :func:`nonzero_normalized` -- a block of counts per 10,000 of each cell,
-  zeros left out (the per-file step of the non-zero medians).
+The production versions of library size, RPKM and quantile normalization
+(input checks, no avoidable temporaries, threads) are in
+:mod:`genenorm_edu.normalization`.
 
-The grader computes the expected results of hidden tests with them; they are
-not part of the students' copy of the course.
+Lesson 1, inside an ndarray: :func:`c_strides`, :func:`byte_offset`,
+:func:`stepped_view`, :func:`little_endian_value`.
+Lesson 2, axes and broadcasting: :func:`closest_to`, :func:`rpkm`,
+:func:`outer_sum`, :func:`gene_zscores`, :func:`rolling_mean`.
+Lesson 3, fancy indexing: :func:`qnorm`, :func:`ordinal_ranks`,
+:func:`top_genes`, :func:`tie_blocks`.
+Lesson 4, non-zero medians: :func:`nonzero_normalized`,
+:func:`nonzero_medians`, :func:`rank_value_encoding`.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
 import numpy as np
-from numpy.typing import ArrayLike
-
-from genenorm_edu._checks import (
-    as_numeric_array,
-    check_finite,
-    check_ndim,
-    check_nonnegative,
-    check_not_empty,
-)
-from genenorm_edu.cores import usable_cores
+from scipy import stats
 
 __all__ = [
+    "byte_offset",
     "c_strides",
     "closest_to",
-    "library_size",
+    "gene_zscores",
+    "little_endian_value",
+    "nonzero_medians",
     "nonzero_normalized",
+    "ordinal_ranks",
     "outer_sum",
     "qnorm",
+    "rank_value_encoding",
+    "rolling_mean",
     "rpkm",
+    "stepped_view",
+    "tie_blocks",
+    "top_genes",
 ]
+
+# --- Lesson 1 -------------------------------------------------------------------
 
 
 def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
@@ -69,7 +70,213 @@ def c_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def nonzero_normalized(counts_block: ArrayLike, n_counts: ArrayLike) -> list[np.ndarray]:
+def byte_offset(index: tuple[int, ...], strides: tuple[int, ...]) -> int:
+    """How many bytes after an array's first element the element at ``index`` starts.
+
+    Examples
+    --------
+    >>> byte_offset((1, 2), (32, 8))   # a[1, 2] of a (3, 4) int64 array
+    48
+    >>> byte_offset((2, 1), (8, 32))   # the same element, as a.T[2, 1]
+    48
+    """
+    offset = 0
+    for position, stride in zip(index, strides):
+        offset += position * stride
+    return offset
+
+
+def stepped_view(
+    shape: tuple[int, ...], strides: tuple[int, ...], steps: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Shape and strides of ``a[::steps[0], ::steps[1], ...]`` for ``a`` of this layout.
+
+    An axis of ``n`` elements stepped by ``k`` keeps ``ceil(n / |k|)`` of
+    them; its stride is multiplied by ``k`` (a negative step walks
+    backwards).
+
+    Examples
+    --------
+    >>> stepped_view((4, 3), (8, 32), (2, 2))   # a.T[::2, ::2]
+    ((2, 2), (16, 64))
+    >>> stepped_view((5,), (8,), (-2,))
+    ((3,), (-16,))
+    """
+    new_shape = []
+    new_strides = []
+    for length, stride, step in zip(shape, strides, steps):
+        size = abs(step)
+        new_shape.append((length + size - 1) // size)
+        new_strides.append(stride * step)
+    return tuple(new_shape), tuple(new_strides)
+
+
+def little_endian_value(raw: np.ndarray) -> int:
+    """The unsigned integer stored little-endian in the bytes ``raw``.
+
+    Examples
+    --------
+    >>> little_endian_value(np.array([144, 1, 0, 0, 0, 0, 0, 0], dtype=np.uint8))
+    400
+    """
+    value = 0
+    for position, byte in enumerate(raw):
+        value += int(byte) * 256**position
+    return value
+
+
+# --- Lesson 2 -------------------------------------------------------------------
+
+
+def closest_to(x: np.ndarray, value: float) -> np.ndarray:
+    """For each row of ``x``, the element closest to ``value`` (the leftmost on a tie).
+
+    Examples
+    --------
+    >>> closest_to(np.array([[0.1, 0.7, 0.9], [0.8, 0.2, 0.74]]), 0.75)
+    array([0.7 , 0.74])
+    """
+    column = np.argmin(np.abs(x - value), axis=1)
+    row = np.arange(x.shape[0])
+    return x[row, column]
+
+
+def rpkm(counts: np.ndarray, gene_lengths: np.ndarray) -> np.ndarray:
+    """Reads per kilobase of gene per million reads of the sample.
+
+    Examples
+    --------
+    >>> rpkm(np.array([[10, 20], [30, 0]], dtype=np.uint32), np.array([1000, 3000]))
+    array([[ 250000., 1000000.],
+           [ 250000.,       0.]])
+    """
+    library_size = counts.sum(axis=0)
+    per_kilobase = 1e3 / gene_lengths.astype(np.float64)
+    per_million = 1e6 / library_size.astype(np.float64)
+    return counts * per_kilobase[:, np.newaxis] * per_million[np.newaxis, :]
+
+
+def outer_sum(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Every element of ``x`` plus every element of ``y``, of shape ``x.shape + y.shape``.
+
+    Examples
+    --------
+    >>> outer_sum(np.array([0, 10]), np.array([1, 2, 3]))
+    array([[ 1,  2,  3],
+           [11, 12, 13]])
+    """
+    x = np.asarray(x)
+    y = np.asarray(y)
+    return x.reshape(x.shape + (1,) * y.ndim) + y
+
+
+def gene_zscores(x: np.ndarray) -> np.ndarray:
+    """Each row (gene) centred on its mean and divided by its standard deviation.
+
+    A row whose values are all equal gets zeros.
+
+    Examples
+    --------
+    >>> gene_zscores(np.array([[1, 3], [5, 5]]))
+    array([[-1.,  1.],
+           [ 0.,  0.]])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    centred = x - x.mean(axis=1, keepdims=True)
+    spread = x.std(axis=1, keepdims=True)
+    spread[spread == 0] = 1.0  # a constant row is all zeros once centred
+    return centred / spread
+
+
+def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """The mean of every run of ``window`` consecutive values.
+
+    Examples
+    --------
+    >>> rolling_mean(np.array([1, 2, 3, 4, 10]), 2)
+    array([1.5, 2.5, 3.5, 7. ])
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(values, window)
+    return windows.mean(axis=1)
+
+
+# --- Lesson 3 -------------------------------------------------------------------
+
+
+def qnorm(x: np.ndarray) -> np.ndarray:
+    """Quantile-normalize the columns of ``x``; ties share the target at their average rank.
+
+    Examples
+    --------
+    >>> x = np.array([[5, 4, 3], [2, 1, 4], [3, 4, 6], [4, 2, 8]])
+    >>> np.round(qnorm(x), 2)
+    array([[5.67, 5.17, 2.  ],
+           [2.  , 2.  , 3.  ],
+           [3.  , 5.17, 4.67],
+           [4.67, 3.  , 5.67]])
+    """
+    x = np.asarray(x, dtype=np.float64)
+    target = np.sort(x, axis=0).mean(axis=1)
+    position = stats.rankdata(x, axis=0) - 1
+    lower = np.floor(position).astype(np.intp)
+    upper = np.ceil(position).astype(np.intp)
+    return (target[lower] + target[upper]) / 2
+
+
+def ordinal_ranks(x: np.ndarray) -> np.ndarray:
+    """Each value's 0-based rank within its column; equal values in the order they appear.
+
+    Examples
+    --------
+    >>> ordinal_ranks(np.array([[30, 1], [10, 1], [20, 0]]))
+    array([[2, 1],
+           [0, 2],
+           [1, 0]])
+    """
+    order = np.argsort(x, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    rows = np.arange(x.shape[0])[:, np.newaxis]
+    np.put_along_axis(ranks, order, rows, axis=0)
+    return ranks
+
+
+def top_genes(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the ``k`` largest values of each column, and those values, largest first.
+
+    Equal values may come in any order.
+
+    Examples
+    --------
+    >>> rows, values = top_genes(np.array([[5, 0], [9, 2], [1, 7]]), 2)
+    >>> rows
+    array([[1, 2],
+           [0, 1]])
+    >>> values
+    array([[9, 7],
+           [5, 2]])
+    """
+    largest_first = np.argsort(x, axis=0)[::-1]
+    rows = largest_first[:k]
+    return rows, np.take_along_axis(x, rows, axis=0)
+
+
+def tie_blocks(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The values that occur more than once in ``column``, and how often each does.
+
+    Examples
+    --------
+    >>> tie_blocks(np.array([0, 3, 0, 1, 3, 0, 2]))
+    (array([0, 3]), array([3, 2]))
+    """
+    values, counts = np.unique(column, return_counts=True)
+    tied = counts > 1
+    return values[tied], counts[tied]
+
+
+# --- Lesson 4 -------------------------------------------------------------------
+
+
+def nonzero_normalized(counts_block: np.ndarray, n_counts: np.ndarray) -> list[np.ndarray]:
     """Per gene (row), the non-zero values of ``counts / n_counts * 10_000``, in cell order.
 
     Examples
@@ -77,360 +284,38 @@ def nonzero_normalized(counts_block: ArrayLike, n_counts: ArrayLike) -> list[np.
     >>> nonzero_normalized(np.array([[0, 2, 0, 1], [3, 0, 0, 0]]), np.array([4, 4, 2, 5]))
     [array([5000., 2000.]), array([7500.])]
     """
-    normalized = np.asarray(counts_block) / np.asarray(n_counts)[np.newaxis, :] * 10_000
+    normalized = counts_block / n_counts[np.newaxis, :] * 10_000
     return [row[row != 0] for row in normalized]
 
 
-def _check_counts(counts: ArrayLike) -> np.ndarray:
-    """Validate a genes x samples count matrix and return it as an ndarray."""
-    counts = as_numeric_array(counts, "counts")
-    check_ndim(counts, 2, "counts", "(genes, samples)")
-    check_finite(counts, "counts")
-    check_nonnegative(counts, "counts")
-    return counts
-
-
-def library_size(counts: ArrayLike) -> np.ndarray:
-    """Total number of reads of each sample (the column sums).
-
-    Parameters
-    ----------
-    counts : array_like, shape (n_genes, n_samples)
-        Read counts, one row per gene and one column per sample.
-
-    Returns
-    -------
-    library_size : ndarray, shape (n_samples,)
-        ``int64`` for integer counts (no overflow for uint32 input),
-        ``float64`` for floating-point counts.
-
-    Raises
-    ------
-    ValueError
-        If ``counts`` is not 2-D, or holds negative, NaN or infinite values.
-    TypeError
-        If ``counts`` is not numeric.
+def nonzero_medians(block: np.ndarray) -> np.ndarray:
+    """Per gene (row), the median of its non-zero values; NaN for a gene without any.
 
     Examples
     --------
-    >>> counts = np.array([[100, 200, 50, 400],
-    ...                    [50, 0, 0, 100],
-    ...                    [350, 100, 50, 200]])
-    >>> library_size(counts)
-    array([500, 300, 100, 700])
+    >>> nonzero_medians(np.array([[0, 4, 0, 2], [0, 0, 0, 0], [1, 2, 3, 0]]))
+    array([ 3., nan,  2.])
     """
-    counts = _check_counts(counts)
-    total_dtype = np.float64 if counts.dtype.kind == "f" else np.int64
-    return counts.sum(axis=0, dtype=total_dtype)
+    masked = np.where(block == 0, np.nan, block.astype(np.float64))
+    medians = np.full(block.shape[0], np.nan)
+    detected = ~np.isnan(masked).all(axis=1)
+    medians[detected] = np.nanmedian(masked[detected], axis=1)
+    return medians
 
 
-def rpkm(counts: ArrayLike, gene_lengths: ArrayLike) -> np.ndarray:
-    """Reads per kilobase of gene per million reads of the sample.
+def rank_value_encoding(cell_counts: np.ndarray, medians: np.ndarray) -> np.ndarray:
+    """Geneformer's rank value encoding of one cell: its detected genes, most above typical first.
 
-    ``rpkm[g, s] = 1e9 * counts[g, s] / (gene_lengths[g] * library_size[s])``:
-    dividing by the library size removes the sequencing depth of the sample,
-    dividing by the gene length removes the advantage of long genes, which
-    collect more reads at the same expression.
-
-    Parameters
-    ----------
-    counts : array_like, shape (n_genes, n_samples)
-        Read counts, one row per gene and one column per sample.
-    gene_lengths : array_like, shape (n_genes,)
-        Length of each gene in bases; all positive.
-
-    Returns
-    -------
-    rpkm : ndarray of float64, shape (n_genes, n_samples)
-        In the memory order of ``counts``. The only full-size array created
-        is the result itself.
-
-    Raises
-    ------
-    ValueError
-        Wrong number of dimensions, mismatched lengths, negative counts or
-        lengths, zero-length genes, samples with zero library size, NaN.
-    TypeError
-        Non-numeric input.
+    Each count is divided by its gene's non-zero median; genes with a count
+    of 0, or without a median (NaN), are left out; the others are ordered by
+    decreasing normalized value (equal values in gene order).
 
     Examples
     --------
-    >>> counts = np.array([[10, 20],
-    ...                    [30, 0]])
-    >>> gene_lengths = np.array([1000, 3000])
-    >>> rpkm(counts, gene_lengths)  # library sizes are 40 and 20
-    array([[ 250000., 1000000.],
-           [ 250000.,       0.]])
+    >>> rank_value_encoding(np.array([4, 0, 3, 8]), np.array([2.0, 1.0, 0.5, np.nan]))
+    array([2, 0])
     """
-    counts = _check_counts(counts)
-    gene_lengths = as_numeric_array(gene_lengths, "gene_lengths")
-    check_ndim(gene_lengths, 1, "gene_lengths", "(genes,)")
-    if gene_lengths.shape[0] != counts.shape[0]:
-        raise ValueError(
-            f"gene_lengths has {gene_lengths.shape[0]} entries but counts has "
-            f"{counts.shape[0]} genes (rows); they must match"
-        )
-    check_finite(gene_lengths, "gene_lengths")
-    check_nonnegative(gene_lengths, "gene_lengths")
-    zero_length = np.flatnonzero(gene_lengths == 0)
-    if zero_length.size:
-        raise ValueError(
-            f"gene_lengths must be positive: {zero_length.size} gene(s) have length 0 "
-            f"(first at row {zero_length[0]})"
-        )
-
-    sample_totals = library_size(counts)
-    empty_samples = np.flatnonzero(sample_totals == 0)
-    if empty_samples.size:
-        raise ValueError(
-            f"{empty_samples.size} sample(s) have zero library size (no reads), "
-            f"so RPKM is undefined: columns {empty_samples[:10].tolist()}"
-        )
-
-    # Per-gene and per-sample factors are small vectors; broadcasting them
-    # against the matrix fills the result in two passes, with no full-size
-    # temporary besides the result.
-    reads_per_kilobase = 1e3 / gene_lengths.astype(np.float64)
-    result = np.multiply(counts, reads_per_kilobase[:, np.newaxis], dtype=np.float64)
-    per_million_reads = 1e6 / sample_totals.astype(np.float64)
-    result *= per_million_reads[np.newaxis, :]
-    return result
-
-
-def closest_to(x: ArrayLike, value: float) -> np.ndarray:
-    """For each row of ``x``, the element closest to ``value``.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_rows, n_columns)
-        A 2-D array of numbers with at least one column.
-    value : float
-        The value to approach.
-
-    Returns
-    -------
-    closest : ndarray, shape (n_rows,)
-        ``closest[i]`` is the element of row ``i`` with the smallest
-        ``abs(x[i] - value)``; on a tie, the leftmost one. Same dtype as ``x``.
-
-    Examples
-    --------
-    >>> x = np.array([[0.1, 0.7, 0.9],
-    ...               [0.8, 0.2, 0.74]])
-    >>> closest_to(x, 0.75)
-    array([0.7 , 0.74])
-    """
-    x = as_numeric_array(x, "x")
-    check_ndim(x, 2, "x", "(rows, columns)")
-    if x.shape[1] == 0:
-        raise ValueError(f"x has no columns (shape {x.shape}): no element to pick")
-    check_finite(x, "x")
-    if not np.isscalar(value) or isinstance(value, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"value must be a real number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"value must be finite, got {value}")
-    distance = np.abs(x - value)
-    column = np.argmin(distance, axis=1)
-    row = np.arange(x.shape[0])
-    return x[row, column]
-
-
-def outer_sum(x: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Every element of ``x`` plus every element of ``y``.
-
-    Parameters
-    ----------
-    x, y : array_like
-        Numeric arrays of any shapes.
-
-    Returns
-    -------
-    total : ndarray, shape ``x.shape + y.shape``
-        ``total[i..., j...] = x[i...] + y[j...]``.
-
-    Examples
-    --------
-    >>> x = np.array([[0, 10, 20]])
-    >>> y = np.array([1, 2])
-    >>> z = outer_sum(x, y)
-    >>> z.shape
-    (1, 3, 2)
-    >>> z[0]
-    array([[ 1,  2],
-           [11, 12],
-           [21, 22]])
-    """
-    x = as_numeric_array(x, "x")
-    y = as_numeric_array(y, "y")
-    # Give x one trailing axis of length 1 per axis of y; broadcasting then
-    # pairs every element of x with every element of y.
-    x_expanded = x.reshape(x.shape + (1,) * y.ndim)
-    return x_expanded + y
-
-
-def _tie_aware_targets(sorted_column: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Target value for each position of a sorted column, averaging tie blocks.
-
-    A run of equal values at sorted positions ``first..last`` (0-based) has
-    average position ``(first + last) / 2``. Every member gets the target at
-    that position; a half-integer position gets the mean of the two
-    neighbouring targets (the convention of preprocessCore's
-    ``normalize.quantiles``).
-    """
-    starts_block = np.empty(sorted_column.shape, dtype=bool)
-    starts_block[0] = True
-    np.not_equal(sorted_column[1:], sorted_column[:-1], out=starts_block[1:])
-    first = np.flatnonzero(starts_block)
-    last = np.append(first[1:], sorted_column.size) - 1
-    lower = (first + last) // 2
-    upper = (first + last + 1) // 2
-    block_target = (target[lower] + target[upper]) / 2
-    block_of_position = np.cumsum(starts_block) - 1
-    return block_target[block_of_position]
-
-
-#: Columns per unit of work in :func:`qnorm`. Partial sums are formed per block
-#: and added in block order, so the result does not depend on the thread count.
-QNORM_COLUMN_BLOCK = 16
-
-
-@dataclass
-class _SortedBlock:
-    """What :func:`qnorm` learns from sorting one block of columns."""
-
-    columns: range
-    orders: list[np.ndarray]
-    has_ties: list[bool]
-    sorted_sum: np.ndarray
-
-
-def _sort_block(x: np.ndarray, columns: range) -> _SortedBlock:
-    """Sort each column of a block; sum the sorted columns; note which have ties."""
-    n_genes = x.shape[0]
-    sorted_column = np.empty(n_genes, dtype=x.dtype)
-    sorted_sum = np.zeros(n_genes, dtype=np.float64)
-    orders, has_ties = [], []
-    for sample in columns:
-        # A contiguous copy of the column (a few hundred kB) lets the sort
-        # and the gather read memory sequentially, whatever the layout of x.
-        column = np.ascontiguousarray(x[:, sample])
-        order = np.argsort(column)
-        np.take(column, order, out=sorted_column)
-        _check_sorted_column_finite(sorted_column, sample)
-        sorted_sum += sorted_column
-        orders.append(order)
-        has_ties.append(bool(np.any(sorted_column[1:] == sorted_column[:-1])))
-    return _SortedBlock(columns, orders, has_ties, sorted_sum)
-
-
-def _fill_block(
-    x: np.ndarray, normalized: np.ndarray, block: _SortedBlock, target: np.ndarray
-) -> None:
-    """Write, for each column of a block, the target value at each value's rank."""
-    for sample, order, has_ties in zip(block.columns, block.orders, block.has_ties):
-        if has_ties:
-            sorted_column = x[order, sample]
-            values_in_sorted_order = _tie_aware_targets(sorted_column, target)
-        else:
-            values_in_sorted_order = target
-        normalized[:, sample][order] = values_in_sorted_order
-
-
-def qnorm(x: ArrayLike, *, workers: int | None = None) -> np.ndarray:
-    """Quantile-normalize the columns of a genes x samples matrix.
-
-    After normalization every column has the same distribution: the mean,
-    across columns, of the sorted columns. Each value is replaced by the
-    target value at its rank within its column, so the order of values
-    inside each column is preserved.
-
-    Tied values inside a column follow Bioconductor's preprocessCore
-    ``normalize.quantiles``: a block of ties gets the target at its average
-    rank; when that rank falls halfway between two positions (a block of even
-    size), the mean of the two neighbouring targets.
-
-    Parameters
-    ----------
-    x : array_like, shape (n_genes, n_samples)
-        Each column is a distribution to normalize. Integer or float; NaN is
-        not supported.
-    workers : int, optional
-        Threads sorting columns at the same time (default: all CPU cores
-        available to this process). The result is the same for any number.
-
-    Returns
-    -------
-    normalized : ndarray of float64, shape (n_genes, n_samples)
-        Fortran (column-major) order, like the course's count matrix.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` is not 2-D, is empty, or holds NaN or infinite values, or if
-        ``workers`` is less than 1.
-    TypeError
-        If ``x`` is not numeric.
-
-    Notes
-    -----
-    Columns are processed one at a time: each column's argsort, gather and
-    scatter then run on about ``8 * n_genes`` bytes that stay in the CPU
-    cache, which is much faster than fancy indexing the whole matrix at once.
-    NumPy releases the GIL while it sorts and copies, so blocks of columns run
-    on several threads in parallel.
-
-    Examples
-    --------
-    The worked example of the Wikipedia article on quantile normalization
-    (column B has a tie, 4 and 4, at ranks 3 and 4):
-
-    >>> x = np.array([[5, 4, 3],
-    ...               [2, 1, 4],
-    ...               [3, 4, 6],
-    ...               [4, 2, 8]])
-    >>> np.round(qnorm(x), 2)
-    array([[5.67, 5.17, 2.  ],
-           [2.  , 2.  , 3.  ],
-           [3.  , 5.17, 4.67],
-           [4.67, 3.  , 5.67]])
-    """
-    x = as_numeric_array(x, "x")
-    check_ndim(x, 2, "x", "(genes, samples)")
-    check_not_empty(x, "x")
-    if workers is None:
-        workers = usable_cores()
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    n_genes, n_samples = x.shape
-    blocks = [
-        range(first, min(first + QNORM_COLUMN_BLOCK, n_samples))
-        for first in range(0, n_samples, QNORM_COLUMN_BLOCK)
-    ]
-
-    with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
-        # Pass 1: sort every column; the target is the mean of the sorted columns.
-        sorted_blocks = list(pool.map(lambda columns: _sort_block(x, columns), blocks))
-        target = np.zeros(n_genes, dtype=np.float64)
-        for block in sorted_blocks:  # in block order: same sum for any thread count
-            target += block.sorted_sum
-        target /= n_samples
-
-        # Pass 2: give each value the target at its rank. The result is
-        # column-major, so each column written is one contiguous block.
-        normalized = np.empty((n_genes, n_samples), dtype=np.float64, order="F")
-        fills = pool.map(lambda block: _fill_block(x, normalized, block, target), sorted_blocks)
-        list(fills)  # re-raises any error from a thread
-    return normalized
-
-
-def _check_sorted_column_finite(sorted_column: np.ndarray, sample: int) -> None:
-    """Reject NaN and infinities using a sorted column's two ends (NaN sorts last)."""
-    if sorted_column.dtype.kind != "f":
-        return
-    if np.isnan(sorted_column[-1]):
-        raise ValueError(
-            f"x contains NaN (column {sample}); qnorm does not support missing "
-            "values: remove or impute them first"
-        )
-    if np.isinf(sorted_column[0]) or np.isinf(sorted_column[-1]):
-        raise ValueError(f"x contains infinite values (column {sample}); qnorm needs finite data")
+    normalized = cell_counts / medians
+    genes = np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
+    order = np.argsort(-normalized[genes], kind="stable")
+    return genes[order]

@@ -117,3 +117,54 @@ def test_check_written_here_refuses_closures_over_the_library():
 def test_check_written_here_refuses_non_functions():
     # A ufunc is not a Python function on any NumPy version (np.sort is one on 1.x).
     assert "should be a function" in _message(check_written_here, np.add, "qnorm")
+
+
+def _cell(source: str, filename: str, namespace: dict):
+    """Run ``source`` as IPython runs a cell: compiled under a file name linecache knows."""
+    import linecache
+
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 -- fixed test source
+    return namespace
+
+
+def test_check_self_contained_finds_a_name_from_another_cell():
+    from genenorm_edu.feedback import check_self_contained
+
+    namespace = {"__name__": "__main__", "np": np}
+    _cell("from numpy.lib.stride_tricks import sliding_window_view\n", "<cell-1>", namespace)
+    _cell(
+        "def rolling_mean(values, window):\n"
+        "    return sliding_window_view(values, window).mean(axis=1)\n",
+        "<cell-2>",
+        namespace,
+    )
+    message = _message(check_self_contained, namespace["rolling_mean"], "rolling_mean", {"np": "numpy"})
+    assert message.startswith("rolling_mean uses `sliding_window_view`, which its answer cell neither")
+    assert "with only `np` and Python's builtins" in message
+
+
+def test_check_self_contained_accepts_what_the_cell_provides():
+    from genenorm_edu.feedback import check_self_contained
+
+    namespace = {"__name__": "__main__", "np": np}
+    _cell(
+        "import math\n"
+        "from numpy.lib.stride_tricks import sliding_window_view as windows\n"
+        "SCALE = 2\n"
+        "def _helper(x):\n    return x * SCALE\n"
+        "def rolling_mean(values, window):\n"
+        "    means = [math.fsum(w) / window for w in windows(values, window)]\n"
+        "    return _helper(np.array(means)) / 2 + len(values) * 0\n",
+        "<cell-3>",
+        namespace,
+    )
+    check_self_contained(namespace["rolling_mean"], "rolling_mean", {"np": "numpy"})
+
+
+def test_check_self_contained_checks_nothing_without_the_cells_source():
+    from genenorm_edu.feedback import check_self_contained
+
+    namespace = _defined_here("def qnorm(x):\n    return outside(x)\n", {"outside": abs})
+    check_self_contained(namespace["qnorm"], "qnorm", {"np": "numpy"})

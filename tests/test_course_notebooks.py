@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 import nbformat
 import pytest
@@ -101,3 +103,131 @@ def test_release_contains_no_solution_and_no_hidden_test_code(assignment):
 def test_notebooks_directory_equals_a_fresh_release():
     """notebooks/ is exactly what nbgrader generate_assignment makes, stripped."""
     assert stale_notebooks(REPO_ROOT / "solutions", REPO_ROOT / "notebooks") == []
+
+
+# --- what a student sees: figures, dependencies, a clean run ---------------------------
+
+#: Code that draws a figure.
+_DRAWS = re.compile(r"plot_col_density\(|draw_memory\(|plt\.subplots\(|sns\.\w+plot\(")
+#: The one-line note of a cell that needs an earlier exercise's function.
+DEPENDENCY_NOTE = "# Uses your "
+
+
+def _ends_with_memory_picture(source: str) -> bool:
+    last = ast.parse(source).body[-1]
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and getattr(last.value.func, "id", "") == "draw_memory"
+    )
+
+
+def _next_cell(cells, index):
+    return next((cell for cell in cells[index + 1:]), None)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_figure_has_alternative_text(assignment):
+    """A figure is followed by a Markdown description, or is a memory picture whose text shows under it."""
+    cells = _read("solutions", assignment).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or not _DRAWS.search(cell.source):
+            continue
+        if _ends_with_memory_picture(cell.source):
+            continue  # its MemoryPicture's repr, the description, is the cell's output
+        following = _next_cell(cells, index)
+        assert following is not None and following.cell_type == "markdown", cell.source[:80]
+        assert following.source.startswith("**Figure.**"), cell.source[:80]
+
+
+def _exercise_cell_ids(assignment: str) -> set[str]:
+    names = EXERCISES[assignment]
+    return {*names, *(f"test_{name}_visible" for name in names), *(f"test_{name}_hidden" for name in names)}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_cells_calling_an_exercise_function_carry_a_note(assignment):
+    cells = _read("solutions", assignment).cells
+    own_cells = _exercise_cell_ids(assignment)
+    for cell in cells:
+        if cell.cell_type != "code" or _nbgrader(cell).get("grade_id") in own_cells:
+            continue
+        called = [name for name in EXERCISES[assignment] if re.search(rf"\b{name}\(", cell.source)]
+        if called:
+            assert cell.source.startswith(DEPENDENCY_NOTE), (called, cell.source[:80])
+            assert all(name in cell.source.splitlines()[0] for name in called), cell.source[:80]
+
+
+def _execute(notebook: nbformat.NotebookNode, workdir, allow_errors: bool) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    client.execute()
+    return notebook
+
+
+def _errors(notebook: nbformat.NotebookNode) -> list[tuple[nbformat.NotebookNode, dict]]:
+    return [
+        (cell, output)
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_runs_clean_top_to_bottom(assignment, synthetic_data_dir, monkeypatch, tmp_path):
+    """Restart and Run All of the instructor notebook, outside the grader (full plots and timings)."""
+    monkeypatch.setenv("GENENORM_EDU_DATA_DIR", str(synthetic_data_dir))
+    monkeypatch.delenv("GENENORM_EDU_GRADING", raising=False)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    notebook = _execute(_read("solutions", assignment), tmp_path, allow_errors=False)
+    assert _errors(notebook) == []
+    images = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert images, "no figure was displayed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_notebook_fails_only_at_unanswered_exercises(assignment, synthetic_data_dir, monkeypatch, tmp_path):
+    """Run as released: only the exercises' visible tests and cells noted as needing them fail."""
+    monkeypatch.setenv("GENENORM_EDU_DATA_DIR", str(synthetic_data_dir))
+    monkeypatch.setenv("GENENORM_EDU_GRADING", "1")  # quick plots and timings: only errors matter here
+    notebook = _execute(_read("notebooks", assignment), tmp_path, allow_errors=True)
+    failed_tests = set()
+    for cell, output in _errors(notebook):
+        grade_id = _nbgrader(cell).get("grade_id", "")
+        if grade_id.endswith("_visible"):
+            assert "is not written yet" in output["evalue"], output["evalue"]
+            failed_tests.add(grade_id)
+        else:
+            assert cell.source.startswith(DEPENDENCY_NOTE), (cell.source[:80], output["ename"])
+    assert failed_tests == {f"test_{name}_visible" for name in EXERCISES[assignment]}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_solution_answer_cell_passes_on_its_own(assignment):
+    """As the grader runs it: the answer cell alone, with only the exercise's modules."""
+    import importlib
+
+    from genenorm_edu.exercises import EXERCISES as BY_NAME
+    from genenorm_edu.exercises import run_case
+    from genenorm_edu.exercises.spec import judge
+    from genenorm_edu.grading.hidden import hidden_cases
+
+    for cell in _read("solutions", assignment).cells:
+        name = _nbgrader(cell).get("grade_id")
+        if name not in EXERCISES[assignment]:
+            continue
+        item = BY_NAME[name]
+        namespace = {"__name__": "__main__"}
+        namespace.update({alias: importlib.import_module(module) for alias, module in item.modules.items()})
+        exec(compile(cell.source, f"<answer {name}>", "exec"), namespace)  # noqa: S102 -- our notebook
+        for case in (*item.visible, *hidden_cases(name)):
+            verdict = judge(item, case, run_case(namespace[name], case), case.expected)
+            assert verdict.passed, (name, verdict.message)

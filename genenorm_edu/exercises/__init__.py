@@ -12,6 +12,9 @@ and the list of everything the grader checks, and raises with a message
 naming the first problem. When grading, the grader runs the same cases, and
 hidden ones, out of the student's reach (see :mod:`genenorm_edu.grading`).
 
+A student who is stuck calls ``hint("rpkm")``: each call shows the next of
+the exercise's progressive hints, from a nudge to nearly the answer.
+
 Examples
 --------
 >>> def c_strides(shape, itemsize):
@@ -37,13 +40,14 @@ import importlib
 import linecache
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from genenorm_edu.exercises import lesson1, lesson2, lesson3, lesson4
 from genenorm_edu.exercises.spec import Call, Case, CaseVerdict, Exercise, judge
-from genenorm_edu.feedback import Mismatch, check_written_here
+from genenorm_edu.feedback import Mismatch, check_self_contained, check_written_here
 
-__all__ = ["EXERCISES", "LESSONS", "check_exercise", "exercise", "run_case"]
+__all__ = ["EXERCISES", "LESSONS", "Hint", "check_exercise", "exercise", "hint", "run_case"]
 
 #: Exercise names per assignment, in notebook order.
 LESSONS: dict[str, tuple[str, ...]] = {
@@ -142,7 +146,10 @@ def _report(name: str, verdicts: Iterable[CaseVerdict], hidden: bool) -> None:
             continue
         print(f"  ✗ {verdict.label}")
         text = verdict.summary if hidden else verdict.message
-        raise Mismatch(f"{verdict.label}: {text}", summary=f"{verdict.label}: {verdict.summary}")
+        stuck = "" if hidden else f'\nStuck? Run hint("{name}") in a new cell.'
+        raise Mismatch(
+            f"{verdict.label}: {text}{stuck}", summary=f"{verdict.label}: {verdict.summary}"
+        )
 
 
 def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
@@ -161,13 +168,15 @@ def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
     Raises
     ------
     AssertionError
-        If the function was not written in the notebook, or with the first
-        failing case and what is wrong with it.
+        If the function was not written in the notebook, needs a name its
+        answer cell does not provide (the grader runs that cell alone), or
+        with the first failing case and what is wrong with it.
     """
     __tracebackhide__ = True
     item = exercise(name)
     check_written_here(function, name)
-    function = _as_graded(item, function)
+    check_self_contained(function, name, item.modules)  # names what the cell lacks
+    function = _as_graded(item, function)  # and test the function as the grader defines it
     if hidden:
         from genenorm_edu.grading.hidden import hidden_cases
 
@@ -187,3 +196,73 @@ def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
         f"{passed}. When grading, these run again, with hidden tests on other inputs. "
         f"Graded:\n{graded}"
     )
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One hint of an exercise, shown as Markdown in Jupyter.
+
+    Attributes
+    ----------
+    name : str
+        The exercise.
+    level : int
+        Which hint, from 1 (a nudge) to ``total`` (nearly the answer).
+    total : int
+        How many hints the exercise has.
+    text : str
+        The hint (Markdown).
+    """
+
+    name: str
+    level: int
+    total: int
+    text: str
+
+    def _heading(self) -> str:
+        return f"Hint {self.level} of {self.total} for {self.name}"
+
+    def _repr_markdown_(self) -> str:
+        last = "" if self.level < self.total else "\n\n*That was the last hint.*"
+        return f"**{self._heading()}.** {self.text}{last}"
+
+    def __repr__(self) -> str:
+        return f"{self._heading()}: {self.text}"
+
+
+#: How many hints of each exercise this kernel has shown.
+_HINTS_SHOWN: dict[str, int] = {}
+
+
+def hint(name: str, level: int | None = None) -> Hint:
+    """The next hint of exercise ``name``: each call goes one level further.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, e.g. ``"rpkm"``.
+    level : int, optional
+        Show this hint (1 = the first) instead of the next one.
+
+    Returns
+    -------
+    Hint
+        Displayed as Markdown when it is the last line of a cell.
+
+    Examples
+    --------
+    >>> hint("c_strides", 1).level
+    1
+    >>> hint("c_strides").level   # the next one
+    2
+    """
+    hints = exercise(name).hints
+    if not hints:
+        raise ValueError(f"{name} has no hints")
+    if level is None:
+        level = _HINTS_SHOWN.get(name, 0) + 1
+    if not 1 <= level:
+        raise ValueError(f"hint levels start at 1, got {level}")
+    level = min(level, len(hints))
+    _HINTS_SHOWN[name] = level
+    return Hint(name, level, len(hints), hints[level - 1])

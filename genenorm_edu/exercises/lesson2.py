@@ -77,6 +77,14 @@ CLOSEST_TO = Exercise(
             ),
         ),
     ),
+    hints=(
+        "Two steps: first find *where* the closest element of each row is, then fetch "
+        "the elements at those places.",
+        "`np.abs(x - value)` is the distance of every element; `np.argmin(..., axis=1)` "
+        "gives, for each row, the column of the smallest distance.",
+        "Index with one row number and one column number per result: "
+        "`x[np.arange(len(x)), columns]`.",
+    ),
 )
 
 # --- rpkm ---------------------------------------------------------------------
@@ -145,6 +153,14 @@ RPKM = Exercise(
             lambda result, counts, lengths: _is_constant_multiple(result, counts, lengths),
         ),
     ),
+    hints=(
+        "You need two vectors: one number per gene (its length) and one per sample (its "
+        "library size, a sum along an axis). Which axis of `counts` does each belong to?",
+        "Line them up with `np.newaxis`: `gene_lengths[:, np.newaxis]` has shape "
+        "`(genes, 1)`, `library_size[np.newaxis, :]` has shape `(1, samples)`.",
+        "Convert to float64 *before* multiplying by 1e9 (`counts * 1e9` with a float is "
+        "safe, `counts * 10**9` in uint32 wraps around), then divide by both vectors.",
+    ),
 )
 
 # --- outer_sum -----------------------------------------------------------------
@@ -195,6 +211,150 @@ OUTER_SUM = Exercise(
             and np.shape(x) != np.shape(y),
         ),
     ),
+    hints=(
+        "Broadcasting pairs axes from the right. If `x` had extra axes of length 1 at "
+        "its end, one per axis of `y`, what would `x + y` compute?",
+        "`x.reshape(x.shape + (1,) * y.ndim)` adds those axes (so does indexing with "
+        "`np.newaxis` once per axis of `y`); then add `y`.",
+    ),
 )
 
-EXERCISES = (CLOSEST_TO, RPKM, OUTER_SUM)
+# --- gene_zscores ------------------------------------------------------------------
+
+
+def _zscores_along(x, axis: int, ddof: int = 0) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    spread = x.std(axis=axis, keepdims=True, ddof=ddof)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - x.mean(axis=axis, keepdims=True)) / spread
+
+
+def _check_gene_zscores(result, expected, args) -> None:
+    (x,) = args
+    name = f"gene_zscores(x) for a {x.shape[0]} x {x.shape[1]} {x.dtype} matrix"
+    if isinstance(result, np.ndarray) and result.shape == expected.shape and np.isnan(result).any():
+        row = int(np.argwhere(np.isnan(result))[0][0])
+        raise Mismatch(
+            f"{name} holds NaN (first in row {row}): a gene whose values are all equal "
+            "has standard deviation 0; give it z-scores of 0.",
+            summary="the result holds NaN: a gene whose values are all equal must get z-scores of 0.",
+        )
+    check_array(result, expected, name=name, dtype_kind="f", rtol=1e-9, atol=1e-9)
+    check_dtype(result, np.float64, name=name, because="z-scores are float64")
+
+
+def _only_constant_rows_differ(result, x) -> bool:
+    constant = np.ptp(x, axis=1) == 0
+    expected = _zscores_along(x, axis=1)
+    return bool(constant.any()) and np.allclose(result[~constant], expected[~constant])
+
+
+_SMALL_EXPRESSION = np.array([[1.0, 2.0, 3.0, 6.0], [10.0, 10.0, 10.0, 30.0], [0.0, 4.0, 0.0, 4.0]])
+_WITH_SILENT_GENE = np.array([[0, 5, 10], [0, 0, 0], [3, 3, 6]], dtype=np.uint32)
+
+GENE_ZSCORES = Exercise(
+    name="gene_zscores",
+    parameters=("x",),
+    requirements=(
+        "returns a float64 array of the shape of x (genes x samples)",
+        "each row (gene) minus its mean, divided by its standard deviation (np.std's "
+        "default, ddof=0), both taken across the samples",
+        "a gene whose values are all equal gets zeros, not NaN",
+        "x is not modified",
+    ),
+    check=_check_gene_zscores,
+    visible=(
+        Case("3 genes x 4 samples", (_SMALL_EXPRESSION,), _zscores_along(_SMALL_EXPRESSION, axis=1)),
+        Case(
+            "uint32 counts with a gene never detected (all zeros)",
+            (_WITH_SILENT_GENE,),
+            np.nan_to_num(_zscores_along(_WITH_SILENT_GENE, axis=1)),
+        ),
+    ),
+    mistakes=(
+        Mistake(
+            "you standardized each sample (column), not each gene (row): take the mean and "
+            "standard deviation along axis 1, and keep that axis (keepdims=True) so they "
+            "broadcast against the rows",
+            lambda result, x: np.allclose(result, np.nan_to_num(_zscores_along(x, axis=0))),
+        ),
+        Mistake(
+            "you divided by the sample standard deviation (ddof=1, dividing by n - 1); use "
+            "np.std's default, ddof=0",
+            lambda result, x: np.allclose(result, np.nan_to_num(_zscores_along(x, axis=1, ddof=1))),
+        ),
+        Mistake(
+            "the genes whose values are all equal are wrong: their standard deviation is 0, "
+            "and their z-scores must be 0",
+            _only_constant_rows_differ,
+        ),
+    ),
+    hints=(
+        "Each gene needs its own mean and its own standard deviation, computed across the "
+        "samples. Along which axis is that, and what shape do the results need to "
+        "subtract from a (genes, samples) matrix?",
+        "`x.mean(axis=1, keepdims=True)` has shape `(genes, 1)`, which broadcasts against "
+        "`(genes, samples)`. Same for `x.std(...)`.",
+        "Before dividing, replace a standard deviation of 0 by 1: a constant gene is all "
+        "zeros once centred, and 0 / 1 = 0 (`np.where(spread == 0, 1, spread)`).",
+    ),
+)
+
+# --- rolling_mean --------------------------------------------------------------------
+
+
+def _window_sums(values, window) -> np.ndarray:
+    return np.lib.stride_tricks.sliding_window_view(np.asarray(values, dtype=np.float64), window).sum(axis=1)
+
+
+def _check_rolling_mean(result, expected, args) -> None:
+    values, window = args
+    name = f"rolling_mean(values, {window}) for {len(values)} {values.dtype} values"
+    single_precision = values.dtype == np.float32  # a float32 mean is exact to about 1e-7
+    check_array(result, expected, name=name, dtype_kind="f", rtol=1e-5 if single_precision else 1e-9, atol=1e-12)
+
+
+ROLLING_MEAN = Exercise(
+    name="rolling_mean",
+    parameters=("values", "window"),
+    requirements=(
+        "returns a 1-D float array of len(values) - window + 1 means, one per window",
+        "window i is values[i : i + window]: every run of window consecutive values, in order",
+        "right for integer values and for window = 1 or window = len(values)",
+        "values is not modified",
+    ),
+    check=_check_rolling_mean,
+    visible=(
+        Case("five values, windows of 2", (np.array([1, 2, 3, 4, 10]), 2), np.array([1.5, 2.5, 3.5, 7.0])),
+        Case(
+            "floats, windows of 3",
+            (np.array([0.0, 3.0, 6.0, 3.0, 0.0, 3.0]), 3),
+            np.array([3.0, 4.0, 3.0, 2.0]),
+        ),
+        Case("one window over everything", (np.array([2.0, 4.0, 9.0]), 3), np.array([5.0])),
+    ),
+    mistakes=(
+        Mistake(
+            "you returned the windows themselves: average each window (along axis 1)",
+            lambda result, values, window: np.shape(result) == (len(values) - window + 1, window),
+        ),
+        Mistake(
+            "you summed each window instead of averaging it: divide by window, or use .mean",
+            lambda result, values, window: window > 1 and np.allclose(result, _window_sums(values, window)),
+        ),
+        Mistake(
+            "you returned one value per input value (like np.convolve's mode 'same'); only "
+            "the len(values) - window + 1 full windows count",
+            lambda result, values, window: window > 1 and np.shape(result) == np.shape(values),
+        ),
+    ),
+    hints=(
+        "Picture the windows as the rows of a 2-D array: row i holds the window that starts "
+        "at value i. How many rows are there, and which reduction turns each row into one "
+        "number?",
+        "`sliding_window_view(values, window)` has shape `(len(values) - window + 1, window)`: "
+        "one row per window. Reduce each row.",
+    ),
+)
+
+EXERCISES = (CLOSEST_TO, RPKM, GENE_ZSCORES, OUTER_SUM, ROLLING_MEAN)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, Exercise, Mistake
-from genenorm_edu.feedback import check_array, check_dtype
+from genenorm_edu.feedback import Mismatch, check_array, check_dtype, check_pair, type_name
+
+
+#: What every answer cell of lesson 3 may use without importing it.
+_LESSON_MODULES = {"np": "numpy", "stats": "scipy.stats"}
 
 
 def _targets(x):
@@ -14,7 +18,7 @@ def _targets(x):
 
 def _qnorm_ranks_rounded_down(x):
     """Quantile normalization where each tie block takes the target at its floored average rank."""
-    from scipy import stats  # slow to import: only when a mistake is looked for
+    from scipy import stats  # imported when needed: scipy.stats takes seconds to import
 
     position = (stats.rankdata(x, axis=0) - 1).astype(np.intp)
     return _targets(x)[position]
@@ -84,7 +88,242 @@ QNORM = Exercise(
             or np.allclose(result, np.repeat(_targets(x)[:, np.newaxis], x.shape[1], axis=1)),
         ),
     ),
-    modules={"np": "numpy", "stats": "scipy.stats"},
+    modules=_LESSON_MODULES,
+    hints=(
+        "Follow the recipe in three lines: the target (sort each column, average across "
+        "columns), each value's rank in its column, then a lookup of the target at that "
+        "rank. Which of these does fancy indexing do?",
+        "`stats.rankdata(x, axis=0)` gives average ranks from 1 (ties end in .5). Subtract "
+        "1 to get positions in the target; a whole-matrix array of positions indexes the "
+        "target in one go: `target[positions]`.",
+        "A position like 2.5 lies between two targets: take `np.floor` and `np.ceil` of the "
+        "positions (as integers) and average the two lookups. For whole positions both "
+        "are the same, so one formula serves all.",
+    ),
 )
 
-EXERCISES = (QNORM,)
+# --- ordinal_ranks ---------------------------------------------------------------------
+
+
+def _stable_ranks(x, axis: int = 0) -> np.ndarray:
+    order = np.argsort(x, axis=axis, kind="stable")
+    return np.argsort(order, axis=axis, kind="stable")
+
+
+def _is_ranking_with_other_tie_order(result, x) -> bool:
+    """Each column of ``result`` puts x in non-decreasing order, but not the stable way."""
+    for column, ranks in zip(np.asarray(x).T, np.asarray(result).T):
+        if sorted(ranks.tolist()) != list(range(len(column))):
+            return False
+        in_rank_order = np.empty_like(column)
+        in_rank_order[ranks] = column
+        if np.any(in_rank_order[1:] < in_rank_order[:-1]):
+            return False
+    return True
+
+
+def _check_ordinal_ranks(result, expected, args) -> None:
+    (x,) = args
+    name = f"ordinal_ranks(x) for a {x.shape[0]} x {x.shape[1]} {x.dtype} matrix"
+    check_array(result, expected, name=name, dtype_kind="iu")
+
+
+_NO_TIES_COLUMN = np.array([[0.5], [-1.0], [3.0], [2.0], [0.0]])
+_TIED = np.array([[30, 1], [10, 1], [20, 0]])
+
+ORDINAL_RANKS = Exercise(
+    name="ordinal_ranks",
+    parameters=("x",),
+    requirements=(
+        "returns an integer array of the shape of x",
+        "each value's rank within its column, from 0 (the smallest) to n - 1 (the largest)",
+        "equal values get different ranks, in the order they appear in the column",
+        "x is not modified",
+    ),
+    check=_check_ordinal_ranks,
+    modules=_LESSON_MODULES,
+    visible=(
+        Case("one column without ties", (_NO_TIES_COLUMN,), np.array([[2], [0], [4], [3], [1]])),
+        Case("two columns, a tie in the second", (_TIED,), np.array([[2, 1], [0, 2], [1, 0]])),
+    ),
+    mistakes=(
+        Mistake(
+            "you returned the order that sorts each column (argsort): those are positions of "
+            "values, not the rank of each value. The ranks are the inverse: argsort that "
+            "order again, or write np.arange(n) at those positions",
+            lambda result, x: np.array_equal(result, np.argsort(x, axis=0, kind="stable")),
+        ),
+        Mistake(
+            "these ranks start at 1; here the smallest value has rank 0 (its position in the "
+            "sorted column)",
+            lambda result, x: np.array_equal(np.asarray(result) - 1, _stable_ranks(x)),
+        ),
+        Mistake(
+            "you ranked the values within each row, not within each column (axis=0)",
+            lambda result, x: np.array_equal(result, _stable_ranks(x, axis=1)),
+        ),
+        Mistake(
+            "equal values got ranks in another order than they appear: sort with "
+            "kind='stable' so that ties keep their order",
+            _is_ranking_with_other_tie_order,
+        ),
+    ),
+    hints=(
+        "`np.argsort(column)` answers \"which value comes first, second, ...\"; the rank "
+        "answers the opposite question, \"where does each value come?\". How do you invert "
+        "a permutation?",
+        "If `order = np.argsort(x, axis=0, kind='stable')`, then the value at row "
+        "`order[i]` has rank `i`. Either argsort `order` again (stable too), or create an "
+        "empty integer array and scatter `np.arange(n)` into it at the positions `order` "
+        "(`np.put_along_axis` does it for every column).",
+    ),
+)
+
+# --- top_genes ----------------------------------------------------------------------
+
+
+def _top_by_negation(x, k):
+    """What ``np.argsort(-x)`` gives: for unsigned x, -x wraps around."""
+    with np.errstate(over="ignore"):
+        negated = -x
+    return np.take_along_axis(x, np.argsort(negated, axis=0, kind="stable")[:k], axis=0)
+
+
+def _check_row_numbers(rows, shape: tuple[int, ...], n_rows: int, name: str) -> None:
+    """``rows`` is an integer array of ``shape`` holding row numbers of x."""
+    if not isinstance(rows, np.ndarray) or rows.shape != shape or rows.dtype.kind not in "iu":
+        described = f"shape {rows.shape}, dtype {rows.dtype}" if isinstance(rows, np.ndarray) else type_name(rows)
+        raise Mismatch(
+            f"the rows of {name} ({described}) should be an integer array of shape {shape}.",
+            summary="the rows are not an integer array of shape (k, number of columns).",
+        )
+    if rows.min(initial=0) < 0 or rows.max(initial=0) >= n_rows:
+        raise Mismatch(f"the rows of {name} are not all row numbers of x.",
+                       summary="some rows are not row numbers of x.")
+
+
+def _check_top_genes(result, expected, args) -> None:
+    x, k = args
+    name = f"top_genes(x, {k}) for a {x.shape[0]} x {x.shape[1]} {x.dtype} matrix"
+    expected_rows, expected_values = expected
+    check_pair(result, name=name, parts="(rows, values)")
+    rows, values = result
+    check_array(values, expected_values, name=f"the values of {name}")
+    _check_row_numbers(rows, expected_rows.shape, x.shape[0], name)
+    at_rows = np.take_along_axis(x, rows, axis=0)
+    distinct = all(len(set(column.tolist())) == len(column) for column in rows.T)
+    if not np.array_equal(at_rows, values) or not distinct:
+        raise Mismatch(
+            f"the rows of {name} do not point at the values: x at those rows "
+            f"(np.take_along_axis(x, rows, axis=0)) is\n{at_rows}",
+            summary="the rows do not point at the values (each column's rows must be distinct, "
+            "and x at those rows must give the values).",
+        )
+
+
+_SMALL_TOP = np.array([[5, 0], [9, 2], [1, 7]])
+_FLOAT_TOP = np.array([[0.5, 2.0, -1.0], [3.5, 1.0, -2.0], [1.5, 0.0, -0.5], [2.5, 4.0, -3.0]])
+
+TOP_GENES = Exercise(
+    name="top_genes",
+    parameters=("x", "k"),
+    requirements=(
+        "returns a pair (rows, values) of arrays of shape (k, number of columns)",
+        "values holds each column's k largest values, the largest first (dtype of x)",
+        "rows holds the row numbers of those values: x at rows (np.take_along_axis) "
+        "gives values; equal values in any order",
+        "right for unsigned integer counts too, and for k up to the number of rows",
+        "x is not modified",
+    ),
+    check=_check_top_genes,
+    modules=_LESSON_MODULES,
+    visible=(
+        Case("3 genes x 2 samples, k = 2", (_SMALL_TOP, 2),
+             (np.array([[1, 2], [0, 1]]), np.array([[9, 7], [5, 2]]))),
+        Case("4 genes x 3 samples, k = 1", (_FLOAT_TOP, 1),
+             (np.array([[1, 3, 2]]), np.array([[3.5, 4.0, -0.5]]))),
+    ),
+    mistakes=(
+        Mistake(
+            "you returned positions, not values, as the values: pick the values at those "
+            "rows with np.take_along_axis(x, rows, axis=0)",
+            lambda result, x, k: np.array_equal(result[1], result[0]),
+        ),
+        Mistake(
+            "-x on unsigned integers wraps around (uint32 has no negative numbers, so -1 "
+            "becomes 4294967295): sort x itself and reverse the order instead",
+            lambda result, x, k: x.dtype.kind == "u" and np.array_equal(result[1], _top_by_negation(x, k)),
+        ),
+        Mistake(
+            "the smallest values came first: the largest value comes first (reverse the "
+            "ascending argsort with [::-1] before taking k rows)",
+            lambda result, x, k: np.array_equal(result[1], np.sort(x, axis=0)[:k])
+            or np.array_equal(result[1], np.sort(x, axis=0)[-k:]),
+        ),
+    ),
+    hints=(
+        "Sort the *positions*, not the values: one NumPy function gives, for each column, "
+        "the rows ordered from the smallest value to the largest. How do you then get the "
+        "largest first?",
+        "Reverse along the rows (`[::-1]`) and keep the first `k`: that is `rows`. "
+        "`np.take_along_axis(x, rows, axis=0)` then picks, column by column, the values at "
+        "those rows.",
+    ),
+)
+
+# --- tie_blocks ------------------------------------------------------------------------
+
+
+def _tie_values(column) -> np.ndarray:
+    """The values occurring more than once in ``column`` (to recognize swapped results)."""
+    values, counts = np.unique(column, return_counts=True)
+    return values[counts > 1]
+
+
+def _check_tie_blocks(result, expected, args) -> None:
+    (column,) = args
+    name = f"tie_blocks(column) for {len(column)} {column.dtype} values"
+    check_pair(result, name=name, parts="(values, counts)")
+    check_array(result[0], expected[0], name=f"the values of {name}")
+    check_array(result[1], expected[1], name=f"the counts of {name}", dtype_kind="iu")
+
+
+TIE_BLOCKS = Exercise(
+    name="tie_blocks",
+    parameters=("column",),
+    requirements=(
+        "returns a pair (values, counts) of 1-D arrays",
+        "values: each value that occurs more than once, in increasing order (dtype of column)",
+        "counts: how many times each of them occurs (integers)",
+        "a column without ties gives two empty arrays",
+        "column is not modified",
+    ),
+    check=_check_tie_blocks,
+    modules=_LESSON_MODULES,
+    visible=(
+        Case("integers with two tie blocks", (np.array([0, 3, 0, 1, 3, 0, 2]),),
+             (np.array([0, 3]), np.array([3, 2]))),
+        Case("log counts: ties at log(1) = 0", (np.log(np.array([1.0, 3.0, 1.0, 1.0, 7.0])),),
+             (np.array([0.0]), np.array([3]))),
+        Case("no ties at all", (np.array([5, 1, 2]),), (np.array([], dtype=np.int64), np.array([], dtype=np.int64))),
+    ),
+    mistakes=(
+        Mistake(
+            "you kept the values that occur only once: keep those whose count is more than 1",
+            lambda result, column: np.array_equal(result[0], np.unique(column)),
+        ),
+        Mistake(
+            "values and counts are swapped: return (values, counts)",
+            lambda result, column: np.array_equal(result[1], _tie_values(column)),
+        ),
+    ),
+    hints=(
+        "The function that lists the distinct values of an array (seen just above) can "
+        "also say how often each occurs. Then keep only the values seen more than once.",
+        "`values, counts = np.unique(column, return_counts=True)`; a boolean mask "
+        "`counts > 1` then selects the tied ones, from both arrays.",
+    ),
+)
+
+
+EXERCISES = (ORDINAL_RANKS, TOP_GENES, TIE_BLOCKS, QNORM)

@@ -24,12 +24,25 @@ __all__ = ["HIDDEN_CASES", "SOLUTIONS", "hidden_cases"]
 
 #: The reference solution of each exercise: computes a hidden case's expected result.
 SOLUTIONS: dict[str, Callable] = {
-    "c_strides": reference.c_strides,
-    "closest_to": reference.closest_to,
-    "rpkm": reference.rpkm,
-    "outer_sum": reference.outer_sum,
-    "qnorm": reference.qnorm,
-    "nonzero_normalized": reference.nonzero_normalized,
+    name: getattr(reference, name)
+    for name in (
+        "c_strides",
+        "byte_offset",
+        "stepped_view",
+        "little_endian_value",
+        "closest_to",
+        "rpkm",
+        "outer_sum",
+        "gene_zscores",
+        "rolling_mean",
+        "qnorm",
+        "ordinal_ranks",
+        "top_genes",
+        "tie_blocks",
+        "nonzero_normalized",
+        "nonzero_medians",
+        "rank_value_encoding",
+    )
 }
 
 
@@ -40,10 +53,30 @@ def _random_shapes() -> list[tuple[int, ...]]:
     ]
 
 
-def _sparse_block(seed: int, shape: tuple[int, int], dtype) -> np.ndarray:
+def _sparse_block(seed: int, shape: tuple[int, int], dtype, detected: float = 0.2) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    detected = rng.random(shape) < 0.2
-    return (detected * rng.integers(1, 50, size=shape)).astype(dtype)
+    is_detected = rng.random(shape) < detected
+    return (is_detected * rng.integers(1, 50, size=shape)).astype(dtype)
+
+
+def _random_bytes(seed: int, size: int, top: int | None = None) -> np.ndarray:
+    raw = np.random.default_rng(seed).integers(0, 256, size=size).astype(np.uint8)
+    if top is not None:
+        raw[-1] = top
+    return raw
+
+
+def _medians_with_gaps(seed: int, size: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    medians = rng.lognormal(1.0, 0.8, size=size)
+    medians[rng.random(size) < 0.1] = np.nan
+    return medians
+
+
+def _counts_with_runs(seed: int, size: int) -> np.ndarray:
+    """Counts along genes, like a column sorted by gene length: noisy, rising."""
+    rng = np.random.default_rng(seed)
+    return rng.poisson(np.linspace(1, 40, size)).astype(np.uint32)
 
 
 #: The hidden cases of each exercise; expected results are filled in by :func:`hidden_cases`.
@@ -55,6 +88,30 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("4 axes, itemsize 1", ((2, 3, 4, 5), 1)),
         Case("a large 2-D array of complex128", ((1_000_000, 3), 16)),
         *(Case(f"random shape of {len(shape)} axes, itemsize 16", (shape, 16)) for shape in _random_shapes()),
+    ),
+    "byte_offset": (
+        Case("a 1-D array", ((7,), (8,))),
+        Case("a negative stride (a reversed view)", ((2, 1), (-32, 8))),
+        Case("a stride of 0 (a broadcast axis)", ((5, 3), (0, 8))),
+        Case("4 axes of a uint8 array", ((1, 2, 0, 3), (60, 20, 5, 1))),
+        Case("a large index in a Fortran-ordered matrix", ((20_499, 374), (4, 82_000))),
+        Case("a 0-d array", ((), ())),
+    ),
+    "stepped_view": (
+        Case("a step larger than the axis", ((3,), (4,), (5,))),
+        Case("an empty axis", ((0, 4), (32, 8), (2, 1))),
+        Case("a negative step of 2 on an odd length", ((7,), (8,), (-2,))),
+        Case("3 axes of float32, mixed steps", ((6, 5, 4), (80, 16, 4), (4, -3, 1))),
+        Case("the course's count matrix, every 5th gene", ((20_500, 375), (4, 82_000), (5, 1))),
+        Case("a transposed view with steps", ((375, 20_500), (82_000, 4), (-2, 10))),
+    ),
+    "little_endian_value": (
+        Case("the largest 8-byte value", (np.full(8, 255, dtype=np.uint8),)),
+        Case("8 random bytes, the last one above 127", (_random_bytes(1, 8, top=200),)),
+        Case("2 bytes", (np.array([1, 2], dtype=np.uint8),)),
+        Case("all zeros", (np.zeros(8, dtype=np.uint8),)),
+        Case("only the last of 8 bytes set", (np.array([0, 0, 0, 0, 0, 0, 0, 1], dtype=np.uint8),)),
+        Case("5 random bytes", (_random_bytes(2, 5),)),
     ),
     "closest_to": (
         Case("an int32 matrix, integer target", (np.array([[3, -1, 8, 5], [10, 20, 30, 40], [7, 7, 6, 0]], dtype=np.int32), 6)),
@@ -94,6 +151,21 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("a 0-d x", (np.array(2.5), np.array([1.0, 2.0, 3.0]))),
         Case("two 2-D integer arrays", (np.arange(6).reshape(2, 3), np.arange(4).reshape(2, 2) * 10)),
     ),
+    "gene_zscores": (
+        Case("random uint32 counts, 30 genes x 8 samples, silent genes",
+             (_sparse_block(21, (30, 8), np.uint32, detected=0.5),)),
+        Case("float32 log expression", (np.random.default_rng(22).normal(3, 2, (12, 6)).astype(np.float32),)),
+        Case("a single gene", (np.array([[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]]),)),
+        Case("a square matrix", (np.arange(16, dtype=np.float64).reshape(4, 4) ** 2,)),
+        Case("Fortran-ordered int64", (np.asfortranarray(np.random.default_rng(23).integers(0, 9, (10, 5))),)),
+    ),
+    "rolling_mean": (
+        Case("uint32 counts, windows of 7", (_counts_with_runs(31, 60), 7)),
+        Case("windows of 1", (np.array([3.0, -1.0, 2.5]), 1)),
+        Case("one window over all values", (np.arange(10, dtype=np.int64), 10)),
+        Case("float32 values, windows of 4", (np.random.default_rng(32).normal(size=25).astype(np.float32), 4)),
+        Case("large counts near the top of uint32", (np.full(6, 4_000_000_000, dtype=np.uint32), 3)),
+    ),
     "qnorm": (
         Case(
             "tie blocks of 4 and 3 equal values",
@@ -103,6 +175,27 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("random integers with many ties, 40 x 6", (np.random.default_rng(12).integers(0, 5, size=(40, 6)),)),
         Case("a single sample", (np.array([[3.0], [1.0], [2.0]]),)),
         Case("Fortran-ordered float64", (np.asfortranarray(np.random.default_rng(13).random((25, 4))),)),
+    ),
+    "ordinal_ranks": (
+        Case("integers with many ties, 40 x 5", (np.random.default_rng(41).integers(0, 4, (40, 5)),)),
+        Case("uint32 counts, 60 genes x 3 samples", (_sparse_block(42, (60, 3), np.uint32, detected=0.6),)),
+        Case("float64 without ties", (np.random.default_rng(43).random((15, 4)),)),
+        Case("a single gene", (np.array([[3.0, 1.0]]),)),
+        Case("a Fortran-ordered square matrix", (np.asfortranarray(np.random.default_rng(44).integers(0, 3, (6, 6))),)),
+    ),
+    "top_genes": (
+        Case("uint32 counts with zeros, k = 3", (_sparse_block(51, (30, 6), np.uint32, detected=0.5), 3)),
+        Case("k equal to the number of genes", (np.random.default_rng(52).random((5, 3)), 5)),
+        Case("float32 with ties", (np.random.default_rng(53).integers(0, 3, (12, 4)).astype(np.float32), 4)),
+        Case("negative values, k = 1", (np.random.default_rng(54).normal(-5, 1, (8, 5)), 1)),
+        Case("a single sample", (np.array([[2], [9], [4], [7]], dtype=np.int64), 2)),
+    ),
+    "tie_blocks": (
+        Case("uint32 counts with many zeros", (_sparse_block(61, (1, 200), np.uint32, detected=0.3)[0],)),
+        Case("float log counts", (np.log1p(np.random.default_rng(62).poisson(2.0, 50).astype(np.float64)),)),
+        Case("one value repeated", (np.full(9, 4, dtype=np.int64),)),
+        Case("a single value", (np.array([1.5]),)),
+        Case("negative integers, unsorted", (np.array([-3, 7, -3, 0, 7, 7, -1]),)),
     ),
     "nonzero_normalized": (
         Case(
@@ -116,6 +209,32 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case(
             "an int64 block, one gene",
             (np.array([[0, 3, 0, 0, 9]], dtype=np.int64), np.array([30, 30, 60, 10, 90])),
+        ),
+    ),
+    "nonzero_medians": (
+        Case("a random float32 block, 25 genes x 40 cells", (_sparse_block(71, (25, 40), np.float32),)),
+        Case("an int64 gene with an even number of non-zero values", (np.array([[0, 8, 2, 0, 5, 1]], dtype=np.int64),)),
+        Case("every value detected", (np.random.default_rng(72).lognormal(size=(4, 7)),)),
+        Case("a square uint16 block with empty genes", (np.array([[0, 0, 0], [0, 3, 1], [0, 0, 0]], dtype=np.uint16),)),
+        Case("a single cell", (np.array([[0.0], [2.5], [1.0]]),)),
+    ),
+    "rank_value_encoding": (
+        Case(
+            "a sparse uint32 cell of 300 genes, some without a median",
+            (_sparse_block(81, (1, 300), np.uint32, detected=0.3)[0], _medians_with_gaps(82, 300)),
+        ),
+        Case("a cell with a single detected gene", (np.array([0, 0, 5, 0], dtype=np.uint32), np.array([1.0, 2.0, 4.0, 1.5]))),
+        Case(
+            "float normalized values, every gene detected",
+            (np.random.default_rng(83).random(20) + 0.1, np.random.default_rng(84).lognormal(size=20)),
+        ),
+        Case(
+            "a detected gene without a median",
+            (np.array([3, 9, 1], dtype=np.int64), np.array([1.0, np.nan, 0.5])),
+        ),
+        Case(
+            "int64 counts where the raw order and the normalized order differ",
+            (np.array([100, 10, 50, 1], dtype=np.int64), np.array([100.0, 1.0, 10.0, 0.01])),
         ),
     ),
 }

@@ -21,6 +21,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
+from genenorm_edu.course import GRADING_ENV
 from genenorm_edu.grading.sandbox import (
     Limits,
     Mounts,
@@ -111,7 +112,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "TMPDIR": "/tmp",
             "MPLCONFIGDIR": str(matplotlib_dir),
             "IPYTHONDIR": str(self._scratch / "ipython"),
-            "GENENORM_EDU_GRADING": "1",
+            GRADING_ENV: "1",
             # The kernel's parent is outside its process namespace: no parent polling
             # (the sandbox ends with the grader anyway), and no "Ctrl-C" banner.
             "JPY_PARENT_PID": "1",

@@ -46,6 +46,63 @@ def c_strides(shape, itemsize):
     return tuple(_block(shape, axis) * itemsize for axis in range(len(shape)))
 """,
     },
+    "byte_offset": {
+        "a loop over the axes": """
+def byte_offset(index, strides):
+    offset = 0
+    for position, stride in zip(index, strides):
+        offset += position * stride
+    return offset
+""",
+        "a dot product": """
+def byte_offset(index, strides):
+    return int(np.dot(index, strides)) if len(index) else 0
+""",
+        "sum of a generator": """
+def byte_offset(index, strides):
+    return sum(i * s for i, s in zip(index, strides))
+""",
+    },
+    "stepped_view": {
+        "ceiling by integer arithmetic": """
+def stepped_view(shape, strides, steps):
+    new_shape, new_strides = [], []
+    for n, s, k in zip(shape, strides, steps):
+        new_shape.append((n + abs(k) - 1) // abs(k))
+        new_strides.append(s * k)
+    return tuple(new_shape), tuple(new_strides)
+""",
+        "math.ceil": """
+import math
+
+def stepped_view(shape, strides, steps):
+    lengths = tuple(math.ceil(n / abs(k)) for n, k in zip(shape, steps))
+    return lengths, tuple(s * k for s, k in zip(strides, steps))
+""",
+        "len of a range": """
+def stepped_view(shape, strides, steps):
+    lengths = tuple(len(range(n)[::k]) for n, k in zip(shape, steps))
+    return lengths, tuple(int(s) * int(k) for s, k in zip(strides, steps))
+""",
+    },
+    "little_endian_value": {
+        "python ints in a loop": """
+def little_endian_value(raw):
+    value = 0
+    for k, byte in enumerate(raw):
+        value += int(byte) * 256**k
+    return value
+""",
+        "int.from_bytes": """
+def little_endian_value(raw):
+    return int.from_bytes(bytes(raw), "little")
+""",
+        "uint64 arithmetic": """
+def little_endian_value(raw):
+    weights = np.uint64(256) ** np.arange(len(raw), dtype=np.uint64)
+    return int(np.sum(raw.astype(np.uint64) * weights, dtype=np.uint64))
+""",
+    },
     "closest_to": {
         "argmin and fancy indexing": """
 def closest_to(x, value):
@@ -114,6 +171,45 @@ def outer_sum(x, y):
     return x + y
 """,
     },
+    "gene_zscores": {
+        "keepdims and a safe spread": """
+def gene_zscores(x):
+    x = x.astype(np.float64)
+    spread = x.std(axis=1, keepdims=True)
+    spread[spread == 0] = 1
+    return (x - x.mean(axis=1, keepdims=True)) / spread
+""",
+        "newaxis and np.divide with where": """
+def gene_zscores(x):
+    x = np.asarray(x, dtype=float)
+    centred = x - x.mean(axis=1)[:, np.newaxis]
+    spread = x.std(axis=1)[:, np.newaxis]
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread != 0)
+""",
+        "a loop over genes": """
+def gene_zscores(x):
+    result = np.zeros(x.shape)
+    for g, row in enumerate(x.astype(float)):
+        if row.std() > 0:
+            result[g] = (row - row.mean()) / row.std()
+    return result
+""",
+    },
+    "rolling_mean": {
+        "sliding_window_view": """
+def rolling_mean(values, window):
+    return np.lib.stride_tricks.sliding_window_view(values, window).mean(axis=1)
+""",
+        "cumulative sums": """
+def rolling_mean(values, window):
+    totals = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    return (totals[window:] - totals[:-window]) / window
+""",
+        "np.convolve valid": """
+def rolling_mean(values, window):
+    return np.convolve(values.astype(float), np.ones(window) / window, mode="valid")
+""",
+    },
     "qnorm": {
         "rankdata, floor and ceil": """
 def qnorm(x):
@@ -143,6 +239,60 @@ def qnorm(x):
     return result
 """,
     },
+    "ordinal_ranks": {
+        "argsort twice": """
+def ordinal_ranks(x):
+    order = np.argsort(x, axis=0, kind="stable")
+    return np.argsort(order, axis=0, kind="stable")
+""",
+        "put_along_axis": """
+def ordinal_ranks(x):
+    order = np.argsort(x, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(x.shape[0])[:, None], axis=0)
+    return ranks
+""",
+        "rankdata ordinal": """
+def ordinal_ranks(x):
+    return (stats.rankdata(x, method="ordinal", axis=0) - 1).astype(np.int64)
+""",
+    },
+    "top_genes": {
+        "argsort reversed and take_along_axis": """
+def top_genes(x, k):
+    rows = np.argsort(x, axis=0)[::-1][:k]
+    return rows, np.take_along_axis(x, rows, axis=0)
+""",
+        "a loop over samples": """
+def top_genes(x, k):
+    rows = np.empty((k, x.shape[1]), dtype=int)
+    for j in range(x.shape[1]):
+        rows[:, j] = np.argsort(x[:, j], kind="stable")[::-1][:k]
+    values = x[rows, np.arange(x.shape[1])]
+    return rows, values
+""",
+        "argsort of a float copy, negated": """
+def top_genes(x, k):
+    rows = np.argsort(-x.astype(np.float64), axis=0, kind="stable")[:k]
+    return rows, np.take_along_axis(x, rows, axis=0)
+""",
+    },
+    "tie_blocks": {
+        "np.unique with counts": """
+def tie_blocks(column):
+    values, counts = np.unique(column, return_counts=True)
+    tied = counts > 1
+    return values[tied], counts[tied]
+""",
+        "sort and compare neighbours": """
+def tie_blocks(column):
+    ordered = np.sort(column)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    sizes = np.diff(np.append(starts, len(ordered)))
+    keep = sizes > 1
+    return ordered[starts][keep], sizes[keep]
+""",
+    },
     "nonzero_normalized": {
         "broadcast then mask per row": """
 def nonzero_normalized(counts_block, n_counts):
@@ -156,6 +306,45 @@ def nonzero_normalized(counts_block, n_counts):
         keep = row != 0
         result.append(row[keep] / n_counts[keep] * 10_000)
     return result
+""",
+    },
+    "nonzero_medians": {
+        "nan mask and nanmedian": """
+import warnings
+
+def nonzero_medians(block):
+    masked = np.where(block == 0, np.nan, block)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(masked, axis=1)
+""",
+        "a loop over genes": """
+def nonzero_medians(block):
+    medians = []
+    for row in block:
+        values = row[row != 0]
+        medians.append(np.median(values) if len(values) else np.nan)
+    return np.array(medians, dtype=float)
+""",
+        "masked_equal as in Geneformer's notebook": """
+def nonzero_medians(block):
+    masked = np.ma.masked_equal(block.astype(np.float64), 0.0)
+    return np.ma.median(masked, axis=1).filled(np.nan)
+""",
+    },
+    "rank_value_encoding": {
+        "flatnonzero then argsort": """
+def rank_value_encoding(cell_counts, medians):
+    normalized = cell_counts / medians
+    genes = np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
+    return genes[np.argsort(-normalized[genes])]
+""",
+        "Geneformer's tokenizer, with n_counts scaling": """
+def rank_value_encoding(cell_counts, medians):
+    normalized = cell_counts / cell_counts.sum() * 10_000 / medians
+    keep = np.nonzero((cell_counts > 0) & np.isfinite(medians))[0]
+    order = np.argsort(normalized[keep])[::-1]
+    return keep[order]
 """,
     },
 }
@@ -197,6 +386,82 @@ def c_strides(shape, itemsize):
     return list(np.empty(shape, dtype=f"V{itemsize}").strides)
 """,
             "is a list, expected a tuple",
+        ),
+    },
+    "byte_offset": {
+        "strides paired in reverse": (
+            """
+def byte_offset(index, strides):
+    return sum(i * s for i, s in zip(index, reversed(strides)))
+""",
+            "another axis's stride",
+        ),
+        "one offset per axis": (
+            """
+def byte_offset(index, strides):
+    return tuple(i * s for i, s in zip(index, strides))
+""",
+            "one offset per axis",
+        ),
+        "a float": (
+            """
+def byte_offset(index, strides):
+    return float(np.dot(index, strides)) if len(index) else 0.0
+""",
+            "return an int",
+        ),
+    },
+    "stepped_view": {
+        "floor division": (
+            """
+def stepped_view(shape, strides, steps):
+    return tuple(n // abs(k) for n, k in zip(shape, steps)), tuple(s * k for s, k in zip(strides, steps))
+""",
+            "not n // k",
+        ),
+        "strides unchanged": (
+            """
+def stepped_view(shape, strides, steps):
+    return tuple(-(-n // abs(k)) for n, k in zip(shape, steps)), tuple(strides)
+""",
+            "you kept the old strides",
+        ),
+        "negative lengths": (
+            """
+def stepped_view(shape, strides, steps):
+    return tuple(-(-n // k) for n, k in zip(shape, steps)), tuple(s * k for s, k in zip(strides, steps))
+""",
+            "a length came out negative",
+        ),
+        "lists": (
+            """
+def stepped_view(shape, strides, steps):
+    return [-(-n // abs(k)) for n, k in zip(shape, steps)], [s * k for s, k in zip(strides, steps)]
+""",
+            "expected a tuple of ints",
+        ),
+    },
+    "little_endian_value": {
+        "big-endian": (
+            """
+def little_endian_value(raw):
+    return int.from_bytes(bytes(raw), "big")
+""",
+            "most significant first",
+        ),
+        "int64 overflow": (
+            """
+def little_endian_value(raw):
+    return int(np.sum(raw * 256 ** np.arange(len(raw))))
+""",
+            "overflowed int64",
+        ),
+        "no weights": (
+            """
+def little_endian_value(raw):
+    return int(raw.sum())
+""",
+            "without their weights",
         ),
     },
     "closest_to": {
@@ -313,6 +578,85 @@ def outer_sum(x, y):
             "",
         ),
     },
+    "gene_zscores": {
+        "per sample": (
+            """
+def gene_zscores(x):
+    x = x.astype(float)
+    spread = x.std(axis=0)
+    spread[spread == 0] = 1
+    return (x - x.mean(axis=0)) / spread
+""",
+            "each sample (column)",
+        ),
+        "ddof=1": (
+            """
+def gene_zscores(x):
+    x = x.astype(float)
+    spread = x.std(axis=1, ddof=1, keepdims=True)
+    spread[spread == 0] = 1
+    return (x - x.mean(axis=1, keepdims=True)) / spread
+""",
+            "ddof=1",
+        ),
+        "NaN for constant genes": (
+            """
+def gene_zscores(x):
+    x = x.astype(float)
+    return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+""",
+            "standard deviation is 0",
+        ),
+        "constant genes set to one": (
+            """
+def gene_zscores(x):
+    x = x.astype(float)
+    spread = x.std(axis=1, keepdims=True)
+    result = (x - x.mean(axis=1, keepdims=True)) / np.where(spread == 0, 1, spread)
+    result[spread[:, 0] == 0] = 1.0
+    return result
+""",
+            "their z-scores must be 0",
+        ),
+        "without keepdims": (
+            """
+def gene_zscores(x):
+    x = x.astype(float)
+    return (x - x.mean(axis=1)) / x.std(axis=1)
+""",
+            "could not be broadcast",
+        ),
+    },
+    "rolling_mean": {
+        "the windows": (
+            """
+def rolling_mean(values, window):
+    return np.lib.stride_tricks.sliding_window_view(values, window).astype(float)
+""",
+            "you returned the windows themselves",
+        ),
+        "sums": (
+            """
+def rolling_mean(values, window):
+    return np.lib.stride_tricks.sliding_window_view(values, window).sum(axis=1).astype(float)
+""",
+            "you summed each window",
+        ),
+        "mode same": (
+            """
+def rolling_mean(values, window):
+    return np.convolve(values.astype(float), np.ones(window) / window, mode="same")
+""",
+            "one value per input value",
+        ),
+        "off by one": (
+            """
+def rolling_mean(values, window):
+    return np.array([values[i:i + window].mean() for i in range(len(values) - window)])
+""",
+            "has shape",
+        ),
+    },
     "qnorm": {
         "ranks rounded down": (
             """
@@ -358,6 +702,105 @@ def qnorm(x):
             "dtype",
         ),
     },
+    "ordinal_ranks": {
+        "argsort once": (
+            """
+def ordinal_ranks(x):
+    return np.argsort(x, axis=0, kind="stable")
+""",
+            "you returned the order that sorts each column",
+        ),
+        "ranks from 1": (
+            """
+def ordinal_ranks(x):
+    return np.argsort(np.argsort(x, axis=0, kind="stable"), axis=0, kind="stable") + 1
+""",
+            "these ranks start at 1",
+        ),
+        "along rows": (
+            """
+def ordinal_ranks(x):
+    return np.argsort(np.argsort(x, axis=1, kind="stable"), axis=1, kind="stable")
+""",
+            "within each row",
+        ),
+        "ties in reverse": (
+            """
+def ordinal_ranks(x):
+    n = x.shape[0]
+    flipped = x[::-1]
+    ranks = np.argsort(np.argsort(flipped, axis=0, kind="stable"), axis=0, kind="stable")
+    return ranks[::-1]
+""",
+            "kind='stable'",
+        ),
+        "average ranks from rankdata": (
+            """
+def ordinal_ranks(x):
+    return stats.rankdata(x, axis=0) - 1
+""",
+            "expected a signed integer or unsigned integer dtype",
+        ),
+    },
+    "top_genes": {
+        "positions as values": (
+            """
+def top_genes(x, k):
+    rows = np.argsort(x, axis=0)[::-1][:k]
+    return rows, rows
+""",
+            "you returned positions, not values",
+        ),
+        "smallest first": (
+            """
+def top_genes(x, k):
+    rows = np.argsort(x, axis=0)[:k]
+    return rows, np.take_along_axis(x, rows, axis=0)
+""",
+            "the smallest values came first",
+        ),
+        "minus on unsigned": (
+            """
+def top_genes(x, k):
+    rows = np.argsort(-x, axis=0, kind="stable")[:k]
+    return rows, np.take_along_axis(x, rows, axis=0)
+""",
+            "wraps around",
+        ),
+        "values not at the rows": (
+            """
+def top_genes(x, k):
+    rows = np.argsort(x, axis=0)[::-1][:k]
+    return rows[:, ::-1], np.take_along_axis(x, rows, axis=0)
+""",
+            "the rows do not point at the values",
+        ),
+    },
+    "tie_blocks": {
+        "keeps singletons": (
+            """
+def tie_blocks(column):
+    return np.unique(column, return_counts=True)
+""",
+            "you kept the values that occur only once",
+        ),
+        "swapped": (
+            """
+def tie_blocks(column):
+    values, counts = np.unique(column, return_counts=True)
+    return counts[counts > 1], values[counts > 1]
+""",
+            "values and counts are swapped",
+        ),
+        "a list of pairs": (
+            """
+def tie_blocks(column):
+    values, counts = np.unique(column, return_counts=True)
+    return [(v, c) for v, c in zip(values, counts) if c > 1]
+""",
+            "not a pair (values, counts)",
+        ),
+    },
     "nonzero_normalized": {
         "keeps zeros": (
             """
@@ -381,6 +824,88 @@ def nonzero_normalized(counts_block, n_counts):
     return np.array([row[row != 0] for row in normalized], dtype=object)
 """,
             "expected a list",
+        ),
+    },
+    "nonzero_medians": {
+        "zeros counted": (
+            """
+def nonzero_medians(block):
+    return np.median(block, axis=1).astype(float)
+""",
+            "zeros are still in the result",
+        ),
+        "zero for undetected genes": (
+            """
+def nonzero_medians(block):
+    medians = np.zeros(block.shape[0])
+    for g, row in enumerate(block):
+        if (row != 0).any():
+            medians[g] = np.median(row[row != 0])
+    return medians
+""",
+            "must get NaN, not 0",
+        ),
+        "per cell": (
+            """
+def nonzero_medians(block):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.nanmedian(np.where(block == 0, np.nan, block), axis=0)
+""",
+            "one median per cell",
+        ),
+        "NaN written into an integer block": (
+            """
+def nonzero_medians(block):
+    block[block == 0] = np.nan
+    return np.nanmedian(block, axis=1)
+""",
+            "raised ValueError",
+        ),
+    },
+    "rank_value_encoding": {
+        "increasing": (
+            """
+def rank_value_encoding(cell_counts, medians):
+    genes = np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
+    return genes[np.argsort((cell_counts / medians)[genes], kind="stable")]
+""",
+            "you ranked in increasing order",
+        ),
+        "raw counts": (
+            """
+def rank_value_encoding(cell_counts, medians):
+    genes = np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
+    return genes[np.argsort(-cell_counts[genes].astype(float), kind="stable")]
+""",
+            "you ranked the raw counts",
+        ),
+        "keeps undetected genes": (
+            """
+def rank_value_encoding(cell_counts, medians):
+    genes = np.flatnonzero(~np.isnan(medians))
+    return genes[np.argsort(-(cell_counts / medians)[genes], kind="stable")]
+""",
+            "zeros are still in the result",
+        ),
+        "keeps genes without a median": (
+            """
+def rank_value_encoding(cell_counts, medians):
+    genes = np.flatnonzero(cell_counts != 0)
+    normalized = np.nan_to_num(cell_counts / medians, nan=-1.0)
+    return genes[np.argsort(-normalized[genes], kind="stable")]
+""",
+            "genes without a median (NaN) are in the result",
+        ),
+        "values, not genes": (
+            """
+def rank_value_encoding(cell_counts, medians):
+    normalized = cell_counts / medians
+    keep = (cell_counts != 0) & ~np.isnan(medians)
+    return -np.sort(-normalized[keep])
+""",
+            "you returned the normalized values",
         ),
     },
 }

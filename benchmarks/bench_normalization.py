@@ -1,8 +1,8 @@
-"""Speed and memory of the reference solutions, as ratios against baselines.
+"""Speed and memory of the production normalization, as ratios against baselines.
 
 Every time is the best of several repeats, measured in this one run on this
 machine, so the ratios hold even on a busy shared machine where absolute
-times do not. Run with ``make benchmark`` or ``python benchmarks/bench_reference.py``.
+times do not. Run with ``make benchmark`` or ``python benchmarks/bench_normalization.py``.
 
 Targets (issue #2), on a 20500 x 375 matrix like the course's:
 
@@ -18,35 +18,12 @@ GIL while sorting); the single-thread ratio is printed too.
 from __future__ import annotations
 
 import argparse
-import time
-import tracemalloc
-from collections.abc import Callable
-
 import numpy as np
 
-from genenorm_edu.reference import qnorm, rpkm
+from genenorm_edu.measure import peak_memory, time_call
+from genenorm_edu.normalization import qnorm, rpkm
 
 N_GENES, N_SAMPLES = 20500, 375
-
-
-def best_time(function: Callable[[], object], repeats: int) -> float:
-    """Smallest wall-clock time of ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def peak_memory(function: Callable[[], object]) -> int:
-    """Peak bytes allocated (as NumPy reports them to tracemalloc) during one call."""
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def row(name: str, value: float, target: str) -> None:
@@ -59,10 +36,10 @@ def bench_qnorm(repeats: int) -> None:
     rng = np.random.default_rng(0)
     for order in ("F", "C"):
         matrix = np.asarray(rng.random((N_GENES, N_SAMPLES)), order=order)
-        argsort_time = best_time(lambda: np.argsort(matrix, axis=0), repeats)
-        ours = best_time(lambda: qnorm(matrix), repeats)
-        one_thread = best_time(lambda: qnorm(matrix, workers=1), repeats)
-        peer = best_time(lambda: qnorm_package.quantile_normalize(matrix, axis=1), repeats)
+        argsort_time = time_call(lambda: np.argsort(matrix, axis=0), calls=repeats).seconds
+        ours = time_call(lambda: qnorm(matrix), calls=repeats).seconds
+        one_thread = time_call(lambda: qnorm(matrix, workers=1), calls=repeats).seconds
+        peer = time_call(lambda: qnorm_package.quantile_normalize(matrix, axis=1), calls=repeats).seconds
         print(f"qnorm on float64 {N_GENES} x {N_SAMPLES}, {order}-order: "
               f"argsort {argsort_time:.3f} s, qnorm {ours:.3f} s, qnorm package {peer:.3f} s")
         row(f"  qnorm / argsort(axis=0) [{order}]", ours / argsort_time, "<= 1.2")
@@ -70,8 +47,8 @@ def bench_qnorm(repeats: int) -> None:
         row(f"  qnorm(workers=1) / argsort(axis=0) [{order}]", one_thread / argsort_time, "info")
 
     counts_like = np.asfortranarray(np.log1p(rng.poisson(3.0, (N_GENES, N_SAMPLES))))
-    tied_time = best_time(lambda: qnorm(counts_like), repeats)
-    argsort_time = best_time(lambda: np.argsort(counts_like, axis=0), repeats)
+    tied_time = time_call(lambda: qnorm(counts_like), calls=repeats).seconds
+    argsort_time = time_call(lambda: np.argsort(counts_like, axis=0), calls=repeats).seconds
     row("  qnorm / argsort, log counts with many ties", tied_time / argsort_time, "info")
 
 
@@ -79,8 +56,8 @@ def bench_rpkm(repeats: int) -> None:
     rng = np.random.default_rng(1)
     counts = np.asfortranarray(rng.integers(0, 5000, (N_GENES, N_SAMPLES)).astype(np.uint32))
     gene_lengths = rng.integers(33, 115_549, N_GENES)
-    baseline = best_time(lambda: counts * 2.0, repeats)
-    ours = best_time(lambda: rpkm(counts, gene_lengths), repeats)
+    baseline = time_call(lambda: counts * 2.0, calls=repeats).seconds
+    ours = time_call(lambda: rpkm(counts, gene_lengths), calls=repeats).seconds
     print(f"rpkm on uint32 {N_GENES} x {N_SAMPLES}: counts * 2.0 {baseline:.4f} s, "
           f"rpkm {ours:.4f} s")
     row("  rpkm / (counts * 2.0)", ours / baseline, "<= 2.5")
