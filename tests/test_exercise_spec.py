@@ -135,7 +135,7 @@ def test_a_helper_from_another_cell_is_reported_before_grading(capsys):
     )
     assert function(np.ones(2), np.ones(3)).shape == (2, 3)  # works in the kernel...
     with pytest.raises(
-        AssertionError, match="NameError: name 'helper' is not defined. When grading"
+        AssertionError, match="uses `helper`, which its answer cell neither imports nor defines"
     ):
         check_exercise("outer_sum", function)  # ...but not when its cell runs alone
 
@@ -151,3 +151,18 @@ def test_a_cell_that_does_not_run_alone_is_reported(capsys):
 def test_a_self_contained_cell_passes_with_its_own_imports(capsys):
     source = "import numpy\ndef outer_sum(x, y):\n    return numpy.add.outer(x, y)\n"
     check_exercise("outer_sum", in_a_notebook_cell(source, "outer_sum", {"__name__": "__main__"}))
+
+
+def test_only_the_cells_definitions_run_again(capsys):
+    source = (
+        "import numpy\n"
+        "print('tried it out')\n"
+        "def outer_sum(x, y):\n"
+        "    return numpy.add.outer(x, y)\n"
+        "check_exercise('outer_sum', outer_sum)\n"
+    )
+    namespace = {"__name__": "__main__", "check_exercise": check_exercise}
+    filename = f"/tmp/ipykernel_0/{abs(hash(source))}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # the cell itself calls the check: no recursion
+    assert capsys.readouterr().out.count("tried it out") == 1

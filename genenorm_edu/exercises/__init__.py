@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genenorm_edu.exercises import lesson1, lesson2, lesson3, lesson4
+from genenorm_edu.exercises.answer_cell import definitions
 from genenorm_edu.exercises.spec import Call, Case, CaseVerdict, Exercise, judge
 from genenorm_edu.feedback import Mismatch, check_self_contained, check_written_here
 
@@ -108,14 +109,14 @@ def run_case(function: Callable, case: Case) -> Call:
 
 
 def _as_graded(item: Exercise, function: Any) -> Any:
-    """The function as the grader sees it: its notebook cell run alone, with the lesson's modules.
+    """The function as the grader sees it: its cell's definitions run alone, with the lesson's modules.
 
-    When grading, the cell that defines the function runs in a fresh Python
-    with nothing but the modules the lesson provides (``item.modules``). So
-    that the visible tests say what grading will find, they test the
-    function defined that way: a helper or a variable from another cell is
-    reported here, not discovered at grading time. Functions whose source
-    is not known (not defined in a notebook cell) are tested as they are.
+    When grading, the definitions of the cell that defines the function
+    (:func:`~genenorm_edu.exercises.answer_cell.definitions`) run in a fresh
+    Python with nothing but the modules the lesson provides
+    (``item.modules``). So that the visible tests say what grading will
+    find, they test the function defined that way. Functions whose source is
+    not known (not defined in a notebook cell) are tested as they are.
     """
     __tracebackhide__ = True
     code = getattr(function, "__code__", None)
@@ -127,8 +128,8 @@ def _as_graded(item: Exercise, function: Any) -> Any:
         namespace[alias] = importlib.import_module(module)
     provided = ", ".join(f"{alias} ({module})" for alias, module in item.modules.items())
     try:
-        exec(compile(source, code.co_filename, "exec"), namespace)  # noqa: S102 -- the student's own cell
-    except Exception as error:
+        exec(compile(definitions(source), code.co_filename, "exec"), namespace)  # noqa: S102
+    except Exception as error:  # the student's own cell
         raise Mismatch(
             f"the cell that defines {item.name} does not run on its own: "
             f"{type(error).__name__}: {error}. When grading, that cell runs alone, with only "

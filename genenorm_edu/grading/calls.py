@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from genenorm_edu.exercises.answer_cell import definitions
 from genenorm_edu.exercises.spec import Call, Case, Exercise
 from genenorm_edu.grading.codec import DecodeError, decode, encode
 from genenorm_edu.grading.kernel import PACKAGE_DIR
@@ -72,7 +73,7 @@ def _write_job(
     job = {
         "function": exercise.name,
         "modules": dict(exercise.modules),
-        "sources": list(sources),
+        "sources": [definitions(source) for source in sources],
         "cases": [
             encode(case.args, job_dir, f"case{index}-args") for index, case in enumerate(cases)
         ],
@@ -176,7 +177,8 @@ def call_in_sandbox(
     exercise : Exercise
         Which function to call, and the modules its lesson provides.
     sources : sequence of str
-        The answer cell(s) defining the function, run in order.
+        The answer cell(s) defining the function; their definitions
+        (:func:`~genenorm_edu.exercises.answer_cell.definitions`) run in order.
     cases : sequence of Case
         The calls to make, in order.
     budget : CallBudget
