@@ -26,7 +26,6 @@ from genenorm_edu.medians import (
     save_digests,
     write_median_results,
 )
-from genenorm_edu.atomic import atomic_write
 from genenorm_edu.medians.store import check_digest_file, read_gene_medians_tsv
 
 values_strategy = st.lists(
@@ -84,17 +83,6 @@ def test_digest_file_goes_stale_when_source_changes(tmp_path, loom_path):
     assert check_digest_file(path, source, ("protein_coding", "miRNA")).status == "stale"
     path.write_bytes(b"garbage")
     assert check_digest_file(path, source, ("protein_coding", "miRNA")).status == "invalid"
-
-
-def test_atomic_write_leaves_old_file_when_interrupted(tmp_path):
-    target = tmp_path / "result.txt"
-    target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as file:
-            file.write(b"half")
-            raise RuntimeError("killed")
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["result.txt"]
 
 
 def digest_of(values):
