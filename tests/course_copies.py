@@ -2,6 +2,7 @@
 
 - :func:`instructor_course` copies what an instructor's clone holds and links
   the repository's ``.venv`` into it (``make setup`` there is then a no-op);
+- :func:`make_student_bundle` writes a student copy as the instructor does;
 - :func:`student_environment` gives a student copy (``genenorm-edu
   student-bundle``) its ``.venv`` in a second: a virtualenv that imports the
   student copy's library and, for the third-party packages, this test run's
@@ -89,6 +90,24 @@ def instructor_course(target: Path) -> Path:
     return target
 
 
+def make_student_bundle(folder: Path) -> Path:
+    """Write a student copy with the command line, from a course root made in ``folder``.
+
+    Returns the student copy (``folder/genenorm-edu-student``).
+    """
+    root = folder / "course-root"
+    root.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", root)
+    shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
+    target = folder / "genenorm-edu-student"
+    done = subprocess.run(
+        [sys.executable, "-m", "genenorm_edu.cli", "student-bundle", str(target)],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return target
+
+
 def student_environment(bundle: Path) -> Path:
     """Give the student copy ``bundle`` a ``.venv`` without pip-installing anything.
 
@@ -107,6 +126,11 @@ def student_environment(bundle: Path) -> Path:
     Path(purelib, "course-environment.pth").write_text(
         f"{bundle.resolve()}\n{sysconfig.get_paths()['purelib']}\n", encoding="utf-8"
     )
+    # The data files pip installs with the packages: Jupyter's settings that
+    # enable server extensions, and the JupyterLab extensions.
+    for data in ("etc/jupyter", "share/jupyter"):
+        (venv / data).parent.mkdir(parents=True, exist_ok=True)
+        (venv / data).symlink_to(Path(sys.prefix) / data)
     pyproject = bundle / "pyproject.toml"
     os.utime(pyproject, (pyproject.stat().st_atime, pyproject.stat().st_mtime - 60))
     (venv / ".installed").touch()  # what `make setup` leaves when done

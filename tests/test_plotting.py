@@ -266,3 +266,23 @@ def test_a_column_whose_spread_underflows_gets_a_clear_error():
     data = np.array([[0.0, 1.0], [4.15e-190, 2.0]])
     with pytest.raises(ValueError, match="column 0: its spread is too small"):
         plot_col_density(data)
+
+
+# --- while a notebook is being graded ------------------------------------------
+
+
+def test_grading_kernel_gets_labelled_axes_without_curves_or_a_shown_figure(monkeypatch, two_normal_columns):
+    monkeypatch.setenv("GENENORM_EDU_GRADING", "1")
+    ax = plot_col_density(two_normal_columns, xlabel="log(RPKM + 1)")
+    assert isinstance(ax, Axes)
+    assert ax.get_lines() == []
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("log(RPKM + 1)", "density")
+    assert plt.get_fignums() == []  # pyplot (and so Jupyter) never sees the figure
+
+
+def test_grading_kernel_keeps_the_given_axes_and_still_refuses_bad_input(monkeypatch, two_normal_columns):
+    monkeypatch.setenv("GENENORM_EDU_GRADING", "1")
+    _, given = plt.subplots()
+    assert plot_col_density(two_normal_columns, ax=given) is given
+    with pytest.raises(ValueError, match="NaN"):
+        plot_col_density(np.array([[1.0, np.nan], [2.0, 3.0]]))

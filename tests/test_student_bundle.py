@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_copies import REPO_ROOT, shell_environment, student_environment
+from course_copies import REPO_ROOT, make_student_bundle, shell_environment, student_environment
 
 from genenorm_edu.course import ASSIGNMENTS
 from genenorm_edu.grading.bundle import BundleSettings, student_pyproject, write_student_bundle
@@ -35,16 +35,7 @@ MIN_SECRET_LENGTH = 16
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     """A student copy written by the command line, from a copy of the course root."""
-    root = tmp_path_factory.mktemp("course-root")
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", root)
-    shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
-    target = tmp_path_factory.mktemp("bundles") / "genenorm-edu-student"
-    done = subprocess.run(
-        [sys.executable, "-m", "genenorm_edu.cli", "student-bundle", str(target)],
-        cwd=root, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+    return make_student_bundle(tmp_path_factory.mktemp("bundles"))
 
 
 # --- what must not be there ----------------------------------------------------

@@ -331,11 +331,8 @@ def _run_one(assignment: str, student: str, force: bool) -> StudentOutcome:
 
 
 def _context():
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        context.set_forkserver_preload([__name__, "nbgrader.converters"])
-    return context
+    """Workers start as fresh interpreters: nothing of this process's state (threads, open gradebooks) is forked."""
+    return multiprocessing.get_context("spawn")
 
 
 # --- the parent process ----------------------------------------------------------
