@@ -27,16 +27,17 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import psutil
 
 from genenorm_edu.cores import usable_cores
 
@@ -67,16 +68,55 @@ def environment(pythonpath: Path | None = None) -> dict[str, str]:
     return env
 
 
+class TreeCPU:
+    """CPU seconds used by a process and all its descendants, sampled every ``interval`` s.
+
+    Sandboxed kernels and runners are often killed rather than reaped by
+    their parents, so ``getrusage(RUSAGE_CHILDREN)`` misses them; sampling
+    each process's own CPU time does not (it misses at most the last
+    ``interval`` of each process: a lower bound).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self._root = psutil.Process(pid)
+        self._interval = interval
+        self._seen: dict[tuple[int, float], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                processes = [self._root, *self._root.children(recursive=True)]
+            except psutil.Error:
+                processes = []
+            for process in processes:
+                try:
+                    with process.oneshot():
+                        times = process.cpu_times()
+                        key = (process.pid, process.create_time())
+                    self._seen[key] = times.user + times.system
+                except psutil.Error:
+                    continue
+            self._stop.wait(self._interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return sum(self._seen.values())
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> Timing:
-    """Run ``command``; return its wall time and its processes' CPU time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run ``command``; return its wall time and the CPU time of its process tree."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeCPU(process.pid)
+    stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = sampler.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
     return Timing(wall, cpu)
 
 

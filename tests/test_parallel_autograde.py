@@ -27,10 +27,12 @@ from course_copies import REPO_ROOT
 from course_submissions import C_STRIDES_FORTRAN_ORDER, answers, build_submission, with_solutions
 from nbgrader.api import Gradebook
 
+from genenorm_edu.grading import parallel
 from genenorm_edu.grading.environment import ensure_alembic_on_path
 from genenorm_edu.grading.parallel import (
     CommentRow,
     GradeRow,
+    StudentOutcome,
     SubmissionRows,
     read_submission_rows,
     write_submission_rows,
@@ -281,3 +283,34 @@ def test_writing_rows_again_updates_the_scores_and_keeps_manual_ones(gradebook):
         grade = book.find_grade("test_hidden", "nb", "a1", "ada")
         assert (grade.auto_score, grade.manual_score) == (1.0, 0.5)
         assert read_submission_rows(book, "a1", "nobody") is None
+
+
+# --- a worker that dies ----------------------------------------------------------
+
+
+def _no_setup(*args) -> None:
+    """Stands in for the worker's nbgrader set-up."""
+
+
+def _grade_or_die(assignment: str, student: str, force: bool) -> StudentOutcome:
+    """Stands in for grading: "flaky" kills its worker once, "doomed" every time."""
+    marker = Path(os.environ["MARKERS"]) / student
+    if student == "doomed" or (student == "flaky" and not marker.exists()):
+        marker.touch()
+        os._exit(1)  # the worker process dies (as if killed for memory)
+    return StudentOutcome(student, "done", 0.1)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the stand-ins reach workers by fork")
+def test_a_dead_worker_costs_a_retry_and_then_only_its_student(monkeypatch, tmp_path):
+    monkeypatch.setenv("MARKERS", str(tmp_path))
+    monkeypatch.setattr(parallel, "_start_worker", _no_setup)
+    monkeypatch.setattr(parallel, "_run_one", _grade_or_die)
+    students = ("ada", "flaky", "doomed", "zoe")
+    run = parallel.StepRun("autograde", "a1", students, jobs=2)
+    outcomes = parallel.run_students(run, gradebook=tmp_path / "gradebook.db", root=tmp_path, progress=False)
+    assert [outcome.student for outcome in outcomes] == list(students)
+    assert {outcome.student: outcome.status for outcome in outcomes} == {
+        "ada": "done", "flaky": "done", "doomed": "failed", "zoe": "done"
+    }  # fmt: skip
+    assert "not the submission" in outcomes[2].error
