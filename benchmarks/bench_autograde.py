@@ -156,6 +156,25 @@ def baseline_checkout(commit: str, target: Path) -> Path:
     return target
 
 
+def check_library(env: dict[str, str], expected: Path) -> None:
+    """Make sure ``env`` imports the course library from ``expected``."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import genenorm_edu; print(genenorm_edu.__file__)"],
+        env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not Path(found).is_relative_to(expected):
+        raise RuntimeError(f"the baseline imports {found}, not the library in {expected}")
+
+
+def estimate(fixed: float, per_notebook: float, cpu: float, students: int, cores: int) -> float:
+    """Wall time of a parallel run on ``cores`` otherwise idle cores, one job per core.
+
+    At least ``ceil(students / cores)`` notebooks follow each other on one
+    job, and all of them together need ``students * cpu`` CPU seconds.
+    """
+    return fixed + max(math.ceil(students / cores) * per_notebook, students * cpu / cores)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=20)
@@ -165,23 +184,26 @@ def main() -> None:
     args = parser.parse_args()
 
     env = environment()
+    serial_name, parallel_name = "nbgrader autograde (serial)", f"genenorm-edu autograde --jobs {args.jobs}"
+    serial_command = [sys.executable, "-m", "nbgrader", "autograde", LESSON]
+    parallel_command = [sys.executable, "-m", "genenorm_edu.cli", "autograde", LESSON, "--jobs", str(args.jobs)]
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         tmp = Path(tmp)
         course = make_course(REPO_ROOT, tmp / "now", args.students, env)
         commands = {
-            "nbgrader autograde (serial)": ([sys.executable, "-m", "nbgrader", "autograde", LESSON, "--force"], course, env),
-            f"genenorm-edu autograde --jobs {args.jobs}": (
-                [sys.executable, "-m", "genenorm_edu.cli", "autograde", LESSON, "--force", "--jobs", str(args.jobs)],
-                course,
-                env,
-            ),
+            serial_name: ([*serial_command, "--force"], course, env),
+            parallel_name: ([*parallel_command, "--force"], course, env),
+            # Every student graded already: what a run costs besides grading.
+            "fixed cost: nbgrader autograde": (serial_command, course, env),
+            "fixed cost: genenorm-edu autograde": (parallel_command, course, env),
         }
         if args.baseline_commit:
             old = baseline_checkout(args.baseline_commit, tmp / "baseline-source")
             old_env = environment(pythonpath=old)
+            check_library(old_env, old)
             old_course = make_course(old, tmp / "baseline", args.students, old_env)
             commands[f"nbgrader autograde at {args.baseline_commit} (serial)"] = (
-                [sys.executable, "-m", "nbgrader", "autograde", LESSON, "--force"],
+                [*serial_command, "--force"],
                 old_course,
                 old_env,
             )
@@ -198,33 +220,35 @@ def main() -> None:
         load_after = os.getloadavg()[0]
 
     n = args.students
-    serial = best[names[0]]
-    parallel = best[names[1]]
+    serial, parallel = best[serial_name], best[parallel_name]
+    serial_fixed, parallel_fixed = best["fixed cost: nbgrader autograde"], best["fixed cost: genenorm-edu autograde"]
     print()
     print(f"lesson 2, {n} submissions, best of {args.rounds} interleaved rounds; {usable_cores()} usable cores; "
-          f"load average {load_before:.1f} before, {load_after:.1f} after")  # fmt: skip
-    for name, timing in best.items():
+          f"load average {load_before:.1f} before, {load_after:.1f} after (other users' work)")  # fmt: skip
+    for name in (serial_name, parallel_name, *names[4:]):
+        timing = best[name]
         print(
             f"  {name:45s} {timing.wall:7.1f} s  {timing.wall / n:5.2f} s/notebook  "
             f"CPU {timing.cpu / n:5.2f} s/notebook, {timing.cpu / timing.wall:4.2f} cores busy"
         )
+    for name in names[2:4]:
+        print(f"  {name:45s} {best[name].wall:7.1f} s  (CPU {best[name].cpu:.1f} s)")
     print(f"  parallel / serial: {parallel.wall / serial.wall:.2f}  (target <= 0.6 on 2 cores)")
     if args.baseline_commit:
-        baseline = best[names[2]]
+        baseline = best[names[4]]
+        print(f"  serial s/notebook, now / {args.baseline_commit}: {serial.wall / baseline.wall:.2f}  (target <= 0.5)")
+    # What the measurements imply on otherwise idle machines: per notebook, the
+    # serial wall time (a job grades one notebook after another) and the CPU
+    # time of the whole process tree (the parallel run's, without its fixed part).
+    per_notebook = (serial.wall - serial_fixed.wall) / n
+    cpu = (parallel.cpu - parallel_fixed.cpu) / n
+    print(f"  per notebook: {per_notebook:.2f} s serial wall, {cpu:.2f} s CPU; idle-machine estimates:")
+    for cores, students in ((2, n), (16, n), (16, 300)):
+        serial_time = serial_fixed.wall + students * per_notebook
+        parallel_time = estimate(parallel_fixed.wall, per_notebook, cpu, students, cores)
         print(
-            f"  serial s/notebook now / at {args.baseline_commit}: {serial.wall / baseline.wall:.2f}"
-            "  (target <= 0.5)"
-        )
-    # Scaling: each notebook needs about `cpu` CPU seconds, and the parallel run
-    # is bounded by its serial part (start-up, merging) plus N/J notebooks' worth.
-    per_notebook_cpu = parallel.cpu / n
-    for cores, students in ((16, n), (16, 300)):
-        waves = math.ceil(students / cores)
-        start_up = max(0.0, parallel.wall - math.ceil(n / args.jobs) * per_notebook_cpu)
-        estimate = start_up + waves * per_notebook_cpu
-        print(
-            f"  estimate on {cores} cores, {students} students: parallel {estimate:.0f} s vs serial "
-            f"{students * serial.wall / n:.0f} s (ratio {estimate / (students * serial.wall / n):.2f})"
+            f"    {cores:2d} cores, {students:3d} students: parallel {parallel_time:6.0f} s, serial "
+            f"{serial_time:6.0f} s, ratio {parallel_time / serial_time:.2f}"
         )
 
 
