@@ -1,7 +1,9 @@
 # genenorm-edu: two entry points, both work on a fresh machine with Python 3.11+.
 #   make lab   set up, generate the data, open JupyterLab on notebooks/
 #   make test  set up and run the whole test suite
-#   make test-floors  run the fast tests at the lowest versions pyproject.toml allows
+# Also: make test-floors (the fast tests at the lowest versions pyproject.toml allows),
+#       make check [ASSIGNMENT=...] (validate the notebooks as the grader runs them),
+#       make student-bundle DIR=... (the students' copy of the course, without answers)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,7 +20,7 @@ FLOORS_VENV ?= .venv-floors
 FLOORS_MARKERS ?= not slow and not e2e
 UV := $(BIN)/uv
 
-.PHONY: setup lab instructor-lab test test-fast test-floors benchmark data student-notebooks clean
+.PHONY: setup lab check instructor-lab test test-fast test-floors benchmark data student-notebooks student-bundle clean
 
 setup: $(STAMP)
 
@@ -34,6 +36,9 @@ data: setup
 lab: data
 	@echo "JupyterLab on http://localhost:$(PORT)/lab (stop: Ctrl-C twice)"
 	$(BIN)/jupyter lab --no-browser --port=$(PORT) $(ALLOW_ROOT) --ServerApp.root_dir=notebooks
+
+check: data
+	$(BIN)/nbgrader validate $(if $(ASSIGNMENT),notebooks/$(ASSIGNMENT)/*.ipynb,notebooks/*/*.ipynb)
 
 instructor-lab: data
 	@echo "JupyterLab + nbgrader Formgrader on http://localhost:$(PORT)/lab (stop: Ctrl-C twice)"
@@ -63,9 +68,14 @@ test-floors: $(UV)
 benchmark: setup
 	$(BIN)/python benchmarks/bench_normalization.py
 	$(BIN)/python benchmarks/bench_medians.py
+	$(BIN)/python benchmarks/bench_autograde.py
 
 student-notebooks: setup
 	$(BIN)/genenorm-edu release
+
+student-bundle: setup
+	$(if $(DIR),,$(error say where: make student-bundle DIR=../genenorm-edu-student))
+	$(BIN)/genenorm-edu student-bundle $(DIR)
 
 clean:
 	rm -rf $(VENV) $(FLOORS_VENV) .pytest_cache .hypothesis

@@ -15,7 +15,8 @@ exercises
     mistakes it recognizes, the visible tests (``check_exercise``), hints.
 reference
     Readable reference solutions of the exercises (instructors only: not in
-    the students' copy of the course, hidden while grading).
+    the students' copy of the course, ``genenorm-edu student-bundle``, nor is
+    ``grading``; hidden while grading).
 data
     The course's count matrix and gene lengths (a package): synthetic
     generator (``data.generate``), one record per data file (``data.files``),
@@ -40,8 +41,9 @@ atomic
 cores
     ``usable_cores``: the default number of workers and threads.
 cli
-    The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``,
-    ``release``).
+    The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``;
+    for instructors ``release``, ``student-bundle``, ``autograde``,
+    ``generate-feedback``).
 
 Input checks shared by the public functions live in the private ``_checks``.
 Submodules are not imported here, so ``import genenorm_edu`` stays cheap.

@@ -1,7 +1,11 @@
 """The ``genenorm-edu`` command line.
 
 Each subcommand lives next to the code it drives; this module only wires them
-into one parser.
+into one parser. The instructor's commands (``release``, ``student-bundle``,
+``autograde``, ``generate-feedback``) come from :mod:`genenorm_edu.grading`,
+which the students' copy of the course does not have
+(``genenorm-edu student-bundle``): there, the command has the student's
+subcommands only.
 """
 
 from __future__ import annotations
@@ -11,10 +15,29 @@ import sys
 from collections.abc import Sequence
 
 
+def _register_instructor_commands(subparsers) -> None:
+    """Add the grading commands, where the instructor's tooling is installed."""
+    try:
+        from genenorm_edu.grading import bundle, parallel, release
+    except ModuleNotFoundError as error:
+        if error.name != "genenorm_edu.grading":
+            raise
+        return  # a student's copy of the course
+    release.register_command(subparsers)
+    bundle.register_command(subparsers)
+    parallel.register_commands(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of the ``genenorm-edu`` command with all subcommands."""
+    """Return the parser of the ``genenorm-edu`` command with all subcommands.
+
+    Examples
+    --------
+    >>> sorted(build_parser()._subparsers._group_actions[0].choices)  # doctest: +NORMALIZE_WHITESPACE
+    ['autograde', 'data', 'generate-feedback', 'make-corpus', 'medians', 'release',
+     'student-bundle']
+    """
     from genenorm_edu import data
-    from genenorm_edu.grading import release
     from genenorm_edu.medians import command as medians_command
 
     parser = argparse.ArgumentParser(
@@ -24,14 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register_command(subparsers)
     medians_command.register(subparsers)
-    release.register_command(subparsers)
+    _register_instructor_commands(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    # The grading commands pass nbgrader's own options on (``--Execute.timeout=120``).
+    if unknown and not getattr(args, "passes_nbgrader_options", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.nbgrader_options = unknown
     return int(args.func(args) or 0)
 
 

@@ -308,10 +308,16 @@ def test_under_the_grader_columns_are_histograms_and_the_plot_says_so(monkeypatc
         x, y = line.get_xdata(), line.get_ydata()
         assert len(x) == 100 and (y >= 0).all()
         assert abs(x[np.argmax(y)] - centre) < 1.0  # still peaks where the column is
-        assert np.trapezoid(y, x) == pytest.approx(1.0, abs=0.1)
+        assert trapezoid(y, x) == pytest.approx(1.0, abs=0.1)
     assert any("histograms, not smoothed densities" in text.get_text() for text in ax.texts)
 
 
 def test_tick_labels_are_readable(two_normal_columns):
     ax = plot_col_density(two_normal_columns)
     assert all(label.get_fontsize() >= 10 for label in ax.get_xticklabels() + ax.get_yticklabels())
+
+
+def test_under_the_grader_bad_input_is_still_refused(monkeypatch):
+    monkeypatch.setenv("GENENORM_EDU_GRADING", "1")
+    with pytest.raises(ValueError, match="NaN"):
+        plot_col_density(np.array([[1.0, np.nan], [2.0, 3.0]]))
