@@ -24,7 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from course_copies import REPO_ROOT
-from course_submissions import C_STRIDES_FORTRAN_ORDER, answers, build_submission, with_solutions
+from catalog.answers import WRONG
+from catalog.submissions import Context, Submission, answer, build
 from nbgrader.api import Gradebook
 
 from genenorm_edu.grading import parallel
@@ -72,16 +73,17 @@ def _course_with_submissions(root: Path) -> Path:
     assert done.returncode == 0, done.stderr[-3000:]
     release = nbformat.read(course / "notebooks" / LESSON / NOTEBOOK, as_version=4)
     solution = nbformat.read(course / "solutions" / LESSON / NOTEBOOK, as_version=4)
-    edits = {
-        "reference": with_solutions(solution),
-        "untouched": lambda notebook: None,
-        "fortran-order": answers(c_strides=C_STRIDES_FORTRAN_ORDER),
-        "submitted-late": with_solutions(solution),
-    }
-    for student, edit in edits.items():
-        target = course / "submitted" / student / LESSON / NOTEBOOK
+    context = Context(course=course, assignment=LESSON, solution=solution)
+    submissions = [
+        Submission("reference", "correct", "solved"),
+        Submission("untouched", "no work", "untouched"),
+        Submission("fortran-order", "wrong", "solved", (answer("c_strides", WRONG["c_strides"]["Fortran order"][0]),)),
+        Submission("submitted-late", "correct", "solved"),
+    ]
+    for submission in submissions:
+        target = course / "submitted" / submission.student / LESSON / NOTEBOOK
         target.parent.mkdir(parents=True)
-        nbformat.write(build_submission(release, edit), target)
+        nbformat.write(build(release, submission, context), target)
     (course / "submitted" / "submitted-late" / LESSON / "timestamp.txt").write_text("2031-05-04 12:00:00 UTC")
     corrupt = course / "submitted" / "not-json" / LESSON / NOTEBOOK
     corrupt.parent.mkdir(parents=True)

@@ -39,7 +39,7 @@ from course_copies import (
     shell_environment,
     student_environment,
 )
-from course_submissions import answers, with_solutions
+from catalog.submissions import Context, answer, solve
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +52,12 @@ def _work(student: str, notebook_path) -> None:
     """What the student writes: alice answers everything, bob only closest_to."""
     solution = nbformat.read(REPO_ROOT / "solutions" / LESSON / NOTEBOOK, as_version=4)
     notebook = nbformat.read(notebook_path, as_version=4)
+    context = Context(course=REPO_ROOT, assignment=LESSON, solution=solution)
     if student == "alice":
-        with_solutions(solution)(notebook)
+        solve(notebook, context)
     else:
-        answer = next(cell.source for cell in solution.cells if cell.get("id") == "closest_to")
-        answers(closest_to=answer)(notebook)
+        source = next(cell.source for cell in solution.cells if cell.get("id") == "closest_to")
+        answer("closest_to", source)(notebook, context)
     nbformat.write(notebook, notebook_path)
 
 
