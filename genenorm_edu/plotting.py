@@ -22,7 +22,6 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_not_empty
 from genenorm_edu.course import under_grading
@@ -81,6 +80,8 @@ def _check_columns(data: ArrayLike) -> np.ndarray:
 def _density_curve(column: np.ndarray, grid: np.ndarray, index: int) -> np.ndarray:
     """Gaussian kernel density estimate of ``column`` evaluated on ``grid``."""
     try:
+        from scipy import stats  # seconds to import: only where a density is estimated
+
         density = stats.gaussian_kde(column)
     except np.linalg.LinAlgError as error:
         raise ValueError(

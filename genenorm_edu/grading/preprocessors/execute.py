@@ -12,6 +12,7 @@ from traitlets import Float, Integer
 
 from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
 from genenorm_edu.grading.kernel import SandboxedKernelManager
+from genenorm_edu.grading.preprocessors.out_of_reach import VERDICTS_KEY, OutOfReachGrades
 from genenorm_edu.grading.sandbox import sandbox_support
 
 __all__ = ["GradingExecute", "STARTED_KEY"]
@@ -69,6 +70,8 @@ class GradingExecute(Execute):
             )
         if resources is not None:
             resources[STARTED_KEY] = time.monotonic()
+            # Grade the exercises out of reach while the kernel runs the notebook.
+            resources[VERDICTS_KEY] = OutOfReachGrades(parent=self.parent).start(nb)
         self._output_bytes: dict[int, int] = {}
         return super().preprocess(nb, resources, km)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from nbformat.v4 import new_output
@@ -17,7 +18,17 @@ from genenorm_edu.grading.cells import answer_sources, exercises_in, graded_test
 from genenorm_edu.grading.hidden import hidden_cases
 from genenorm_edu.grading.preprocessors.record_answers import ANSWERS_KEY
 
-__all__ = ["ExerciseVerdicts", "OutOfReachGrades", "grade_exercise", "verdict_outputs"]
+__all__ = [
+    "VERDICTS_KEY",
+    "ExerciseVerdicts",
+    "OutOfReachGrades",
+    "PendingVerdicts",
+    "grade_exercise",
+    "verdict_outputs",
+]
+
+#: Where grading started early (by GradingExecute) waits in ``resources``.
+VERDICTS_KEY = "genenorm_edu_verdicts"
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,30 @@ def grade_exercise(name: str, sources: list[str], budget: CallBudget) -> Exercis
     calls = call_in_sandbox(item, sources, cases, budget=budget)
     verdicts = tuple(judge(item, case, call, case.expected) for case, call in zip(cases, calls))
     return ExerciseVerdicts(visible=verdicts[: len(visible)], hidden=verdicts[len(visible) :])
+
+
+@dataclass(frozen=True)
+class PendingVerdicts:
+    """Exercises being graded out of reach, in background threads: one future each."""
+
+    futures: Mapping[str, Future]
+    pool: ThreadPoolExecutor
+
+    def results(self) -> dict[str, ExerciseVerdicts]:
+        """Wait for every exercise's verdicts."""
+        try:
+            return {name: future.result() for name, future in self.futures.items()}
+        finally:
+            self.pool.shutdown()
+
+
+def start_grading(
+    answers: Mapping[str, Sequence[str]], names: Sequence[str], budget: CallBudget, workers: int
+) -> PendingVerdicts:
+    """Start grading exercises ``names`` on their ``answers``, ``workers`` at a time."""
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(names) or 1)))
+    futures = {name: pool.submit(grade_exercise, name, list(answers.get(name, [])), budget) for name in names}
+    return PendingVerdicts(futures=futures, pool=pool)
 
 
 def verdict_outputs(name: str, verdicts: tuple[CaseVerdict, ...], hidden: bool) -> list[dict]:
@@ -110,12 +145,27 @@ class OutOfReachGrades(NbGraderPreprocessor):
         config=True
     )
 
-    def preprocess(self, nb, resources):
-        """Grade the exercises whose test cells ``nb`` holds; write the verdicts."""
-        answers = nb.metadata.pop(ANSWERS_KEY, None)
+    def start(self, nb) -> PendingVerdicts:
+        """Start grading the exercises whose test cells ``nb`` holds, in the background.
+
+        :class:`~genenorm_edu.grading.preprocessors.GradingExecute` calls this
+        before it runs the notebook, so that the out-of-reach runs overlap
+        with the kernel's.
+        """
+        answers = nb.metadata.get(ANSWERS_KEY)
         if answers is None:  # RecordAnswers did not run: take the answers as they are now
             self.log.warning("No recorded answers (is RecordAnswers a sanitize preprocessor?)")
             answers = {name: answer_sources(nb, name) for name in exercises_in(nb)}
+        budget = CallBudget(
+            startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case
+        )
+        workers = self.parallel_exercises or usable_cores()
+        return start_grading(answers, exercises_in(nb), budget, workers)
+
+    def preprocess(self, nb, resources):
+        """Grade the exercises whose test cells ``nb`` holds; write the verdicts."""
+        pending = resources.pop(VERDICTS_KEY, None) or self.start(nb)
+        nb.metadata.pop(ANSWERS_KEY, None)
         tests = {}
         for index, cell in enumerate(nb.cells):
             test = graded_test(nbgrader_metadata(cell).get("grade_id"))
@@ -126,21 +176,7 @@ class OutOfReachGrades(NbGraderPreprocessor):
                     "Cell %s is not an exercise test: it is graded in the student's kernel",
                     nbgrader_metadata(cell).get("grade_id"),
                 )
-        names = sorted({test.exercise for test in tests.values()})
-        budget = CallBudget(
-            startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case
-        )
-        workers = self.parallel_exercises or usable_cores()
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(names) or 1))) as pool:
-            graded = dict(
-                zip(
-                    names,
-                    pool.map(
-                        lambda name: grade_exercise(name, list(answers.get(name, [])), budget),
-                        names,
-                    ),
-                )
-            )
+        graded = pending.results()
         for index, test in tests.items():
             cell = nb.cells[index]
             verdicts = graded[test.exercise]
