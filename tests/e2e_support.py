@@ -367,10 +367,23 @@ _RUN_FINISHED_JS = """
     if (cells.some(running)) {
       return false;
     }
-    const done = cells.filter((c) => c.model.executionCount !== null).length;
-    return done > executed;
+    const counts = cells.map((c) => c.model.executionCount ?? 0);
+    return Math.max(0, ...counts) > executed;
   }
   return false;
+}
+"""
+
+_SELECT_CELL_JS = """
+([path, index]) => {
+  for (const widget of window.jupyterapp.shell.widgets('main')) {
+    if (widget.context && widget.context.path === path) {
+      widget.content.activeCellIndex = index;
+      widget.content.deselectAll();
+      return widget.content.activeCellIndex;
+    }
+  }
+  return null;
 }
 """
 
@@ -476,10 +489,10 @@ class NotebookPage:
             raise AssertionError(f"notebook {self.path} is not open in JupyterLab")
         return [CellReport(**record) for record in records]
 
-    def executed_count(self) -> int:
-        return sum(
-            1 for cell in self.cells() if cell.is_code and cell.execution_count is not None
-        )
+    def last_execution_count(self) -> int:
+        """The kernel's latest execution count shown in this notebook (0 if none)."""
+        counts = [cell.execution_count for cell in self.cells() if cell.is_code]
+        return max((count for count in counts if count is not None), default=0)
 
     def click_menu(self, menu_label: str, command: str) -> None:
         """Click ``menu_label`` in the menu bar, then the item for ``command``."""
@@ -492,7 +505,7 @@ class NotebookPage:
         item.click()
 
     def _run_via_menu(self, command: str, timeout_ms: float) -> None:
-        before = self.executed_count()
+        before = self.last_execution_count()
         self.click_menu("Run", command)
         try:
             self.page.wait_for_function(
@@ -526,6 +539,10 @@ class NotebookPage:
         cell = self.cell_locator(index)
         cell.scroll_into_view_if_needed()
         cell.locator(".jp-InputPrompt").click()
+        # Outputs above that finish rendering can move the cell under the
+        # click: make sure the cell the student meant is the active one.
+        active = self.page.evaluate(_SELECT_CELL_JS, [self.path, index])
+        assert active == index, f"could not select cell {index} of {self.path}"
         is_last = index == len(self.cells()) - 1
         command = "notebook:run-cell" if is_last else "notebook:run-all-below"
         self._run_via_menu(command, timeout_ms)
