@@ -16,6 +16,7 @@ even show it), only ``codec.py`` from its own directory.
 
 import builtins
 import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -58,11 +59,28 @@ def _describe(error):
     return _type(error).__name__, message[:2000]
 
 
+def _lazy_module(name):
+    """The module ``name``, whose code runs when the answer first uses it.
+
+    A lesson provides modules most answers never touch (``scipy.stats``
+    alone takes about a second to import): each exercise's run pays for
+    them only when the student's code uses them.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load_function(job):
     """Run the answer-cell sources; return (function, None) or (None, (type, message))."""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     for alias, module in job["modules"].items():
-        namespace[alias] = importlib.import_module(module)
+        namespace[alias] = _lazy_module(module)
     for number, source in enumerate(job["sources"]):
         try:
             exec(compile(source, f"<answer cell {number + 1}>", "exec"), namespace)
