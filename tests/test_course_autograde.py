@@ -31,6 +31,7 @@ from catalog.submissions import FULL, SUBMISSIONS, VISIBLE, Context, build
 from genenorm_edu.course import ASSIGNMENTS, REPO_ROOT
 from genenorm_edu.exercises import LESSONS, exercise
 from genenorm_edu.grading.hidden import HIDDEN_CASES
+from genenorm_edu.grading.cells import is_demonstration
 
 pytestmark = pytest.mark.slow
 
@@ -206,6 +207,12 @@ def test_the_reference_solution_runs_without_any_error(graded, assignment):
         if output.output_type == "error"
     ]
     assert errors == []
+    demonstrations = [cell for cell in notebook.cells if is_demonstration(cell)]
+    assert demonstrations, "the lesson's demonstrations lost their tag"
+    for cell in demonstrations:  # not run: a note says so
+        assert cell.execution_count is None and "Not run when graded" in cell.outputs[0]["text"]
+    ran = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.execution_count]
+    assert ran, "the kernel ran nothing"
 
 
 def _hidden_test_source_lines() -> list[str]:

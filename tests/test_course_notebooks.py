@@ -11,6 +11,7 @@ import pytest
 
 from genenorm_edu.course import ASSIGNMENTS, REPO_ROOT
 from genenorm_edu.exercises import LESSONS
+from genenorm_edu.grading.cells import DEMONSTRATION_TAG, is_demonstration
 from genenorm_edu.grading.release import stale_notebooks, strip_notebook
 
 #: Autograded answer cells (grade ids) each assignment must have.
@@ -190,6 +191,29 @@ def test_solution_notebook_runs_clean_top_to_bottom(assignment, synthetic_data_d
     assert _errors(notebook) == []
     images = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert images, "no figure was displayed"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_demonstrations_are_plain_code_cells_after_the_set_up(assignment):
+    """The grader skips cells tagged as demonstrations: never an answer, a test or the imports."""
+    code = [cell for cell in _read("solutions", assignment).cells if cell.cell_type == "code"]
+    tagged = [cell for cell in code if DEMONSTRATION_TAG in cell.metadata.get("tags", [])]
+    assert tagged, "a lesson without timings, pictures or plots?"
+    assert all(is_demonstration(cell) for cell in tagged)
+    assert not is_demonstration(code[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_runs_clean_without_its_demonstrations(
+    assignment, synthetic_data_dir, monkeypatch, tmp_path
+):
+    """As the grader runs it: no cell needs a name that only a demonstration defines."""
+    monkeypatch.setenv("GENENORM_EDU_DATA_DIR", str(synthetic_data_dir))
+    monkeypatch.setenv("GENENORM_EDU_GRADING", "1")
+    notebook = _read("solutions", assignment)
+    notebook.cells = [cell for cell in notebook.cells if not is_demonstration(cell)]
+    assert _errors(_execute(notebook, tmp_path, allow_errors=True)) == []
 
 
 @pytest.mark.slow

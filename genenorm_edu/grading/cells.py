@@ -6,6 +6,10 @@ Course notebooks follow one naming rule: the answer cell of exercise
 not always keep the metadata (cells get duplicated, metadata edited, the
 function written in a new cell), so :func:`answer_sources` finds the answer
 as the kernel does: the definition in effect when the test cells run.
+
+A lesson's timings, memory pictures and plots are tagged
+``demonstration`` (:func:`is_demonstration`): they earn no points, and the
+grader does not run them.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ import nbformat
 
 from genenorm_edu.exercises import EXERCISES
 
-__all__ = ["GradedTest", "answer_sources", "graded_test", "nbgrader_metadata"]
+__all__ = [
+    "DEMONSTRATION_TAG",
+    "GradedTest",
+    "answer_sources",
+    "graded_test",
+    "is_demonstration",
+    "nbgrader_metadata",
+]
+
+#: The cell tag of a lesson's demonstrations (timings, pictures, plots).
+DEMONSTRATION_TAG = "demonstration"
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,29 @@ def nbgrader_metadata(cell: nbformat.NotebookNode) -> dict:
     """A cell's nbgrader metadata ({} when it has none, or none that is a dict)."""
     metadata = cell.get("metadata", {}).get("nbgrader", {})
     return metadata if isinstance(metadata, dict) else {}
+
+
+def is_demonstration(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` is a code cell tagged as a demonstration, and no nbgrader cell.
+
+    An nbgrader cell (answer or test) is never a demonstration, whatever
+    its tags say.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell
+    >>> is_demonstration(new_code_cell("plt.plot(x)", metadata={"tags": ["demonstration"]}))
+    True
+    >>> tagged_test = new_code_cell("check_exercise('rpkm', rpkm)", metadata={
+    ...     "tags": ["demonstration"], "nbgrader": {"grade": True, "grade_id": "test_rpkm_visible"}})
+    >>> is_demonstration(tagged_test), is_demonstration(new_code_cell("x = 1"))
+    (False, False)
+    """
+    grading = nbgrader_metadata(cell)
+    if cell.cell_type != "code" or grading.get("grade") or grading.get("solution"):
+        return False
+    tags = cell.get("metadata", {}).get("tags", [])
+    return isinstance(tags, list) and DEMONSTRATION_TAG in tags
 
 
 def _defines(source: str, name: str) -> bool:

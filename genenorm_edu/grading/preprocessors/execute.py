@@ -8,9 +8,9 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
-from genenorm_edu.grading.cells import graded_test, nbgrader_metadata
+from genenorm_edu.grading.cells import graded_test, is_demonstration, nbgrader_metadata
 from genenorm_edu.grading.kernel import SandboxedKernelManager
 from genenorm_edu.grading.preprocessors.out_of_reach import VERDICTS_KEY, OutOfReachGrades
 from genenorm_edu.grading.sandbox import sandbox_support
@@ -21,6 +21,11 @@ __all__ = ["GradingExecute", "STARTED_KEY"]
 STARTED_KEY = "genenorm_edu_started"
 
 _warned_about_sandbox = False
+
+_NOT_RUN_DEMONSTRATION = (
+    "Not run when graded: a demonstration (timings, pictures or plots) that earns no points. "
+    "It runs in your own notebook."
+)
 
 
 def _note(text: str) -> dict:
@@ -35,6 +40,10 @@ class GradingExecute(Execute):
       limited memory, CPU and processes.
     - Hidden-test cells are not sent to the kernel at all: their verdicts
       come from :class:`~genenorm_edu.grading.preprocessors.OutOfReachGrades`.
+    - The lesson's demonstrations (cells tagged ``demonstration``: timings,
+      memory pictures, plots) are not run either, unless
+      ``run_demonstrations`` is set: no score depends on them, and they
+      are most of a notebook's running time.
     - A kernel that dies (``os._exit``, a crash, the memory limit) is
       restarted, the cell says what happened, and the next cells run.
     - A cell that runs past its time limit is interrupted; if the kernel
@@ -48,6 +57,11 @@ class GradingExecute(Execute):
 
     max_output_bytes = Integer(
         1_000_000, help="Output a cell may produce while graded; the rest is dropped, with a note."
+    ).tag(config=True)
+
+    run_demonstrations = Bool(
+        False,
+        help="Also run the cells tagged 'demonstration' (timings, pictures, plots; no points).",
     ).tag(config=True)
 
     def __init__(self, **kwargs) -> None:
@@ -93,10 +107,14 @@ class GradingExecute(Execute):
         return None
 
     def preprocess_cell(self, cell, resources, index):
-        """Execute one cell, unless it holds hidden tests; recover the kernel if needed."""
+        """Execute one cell, unless it holds hidden tests or a demonstration; recover the kernel if needed."""
         test = graded_test(nbgrader_metadata(cell).get("grade_id"))
         if test is not None and test.hidden:
             cell.outputs = []
+            cell.execution_count = None
+            return cell, resources
+        if is_demonstration(cell) and not self.run_demonstrations:
+            cell.outputs = [_note(_NOT_RUN_DEMONSTRATION)]
             cell.execution_count = None
             return cell, resources
         try:
