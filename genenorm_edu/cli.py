@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register_command(subparsers)
-    medians_command.register(subparsers)
+    medians_command.register_commands(subparsers)
     _register_instructor_commands(subparsers)
     return parser
 

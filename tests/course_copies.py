@@ -11,7 +11,8 @@
 - :func:`readme_blocks` reads the ``<!-- round-trip: NAME -->`` code blocks of
   a README, the commands the guides tell people to run;
 - :func:`shell_environment` is the environment of a fresh terminal: no
-  virtualenv on ``PATH``, its own ``HOME``.
+  virtualenv on ``PATH``, its own ``HOME``;
+- :func:`grade_cell_points` gives the points of a lesson's test cells.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ import textwrap
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def grade_cell_points(solution) -> dict[str, float]:
+    """The points of each test cell (by grade id) of an instructor notebook."""
+    points = {}
+    for cell in solution.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade"):
+            points[grading["grade_id"]] = float(grading["points"])
+    return points
 
 #: What an instructor's clone holds, as far as the course needs.
 COURSE_FILES = ("Makefile", "pyproject.toml", "README.md", "nbgrader_config.py", "solutions", "notebooks")

@@ -27,11 +27,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from catalog.submissions import FULL, SUBMISSIONS, VISIBLE, Context, build
+from course_copies import grade_cell_points
 
 from genenorm_edu.course import ASSIGNMENTS, REPO_ROOT
 from genenorm_edu.exercises import LESSONS, exercise
-from genenorm_edu.grading.hidden import HIDDEN_CASES
 from genenorm_edu.grading.cells import is_demonstration
+from genenorm_edu.grading.hidden import HIDDEN_CASES
 
 pytestmark = pytest.mark.slow
 
@@ -65,15 +66,6 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     (course / "logs" / f"{args[0]}.log").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stderr[-4000:]}"
     return done
-
-
-def _points(solution: nbformat.NotebookNode) -> dict[str, float]:
-    """Max points of each test cell of the instructor notebook."""
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
-        for cell in solution.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
-    }
 
 
 def _expected_cells(
@@ -111,7 +103,7 @@ def _grade_assignment(root: Path, assignment: str) -> dict:
     _nbgrader(course, "generate_feedback", assignment, "--force")
     return {
         "course": course,
-        "points": _points(solution),
+        "points": grade_cell_points(solution),
         "scores": _read_scores(course, assignment),
         "autograde_seconds": autograde_seconds,
         "log": autograde.stdout + autograde.stderr,

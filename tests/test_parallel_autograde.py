@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_copies import REPO_ROOT
+from course_copies import REPO_ROOT, grade_cell_points
 from catalog.answers import WRONG
 from catalog.submissions import Context, Submission, answer, build
 from nbgrader.api import Gradebook
@@ -43,14 +43,9 @@ LESSON = "01-ndarray-internals"
 NOTEBOOK = f"{LESSON}.ipynb"
 
 
-def _max_score() -> float:
-    """The points of every test cell of the lesson (the solution notebook's metadata)."""
-    solution = nbformat.read(REPO_ROOT / "solutions" / LESSON / NOTEBOOK, as_version=4)
-    grades = (cell.metadata.get("nbgrader", {}) for cell in solution.cells)
-    return sum(float(grading["points"]) for grading in grades if grading.get("grade"))
-
-
-_MAX_SCORE = _max_score()
+_MAX_SCORE = sum(
+    grade_cell_points(nbformat.read(REPO_ROOT / "solutions" / LESSON / NOTEBOOK, as_version=4)).values()
+)
 
 
 def _environment() -> dict[str, str]:

@@ -33,6 +33,7 @@ import nbformat
 import pytest
 from course_copies import (
     REPO_ROOT,
+    grade_cell_points,
     instructor_course,
     readme_blocks,
     run_block,
@@ -105,19 +106,13 @@ def test_the_guides_have_every_step(term):
     assert "nbgrader collect" in term["blocks"]["instructor-grade"]
 
 
-def _points(test_prefix: str = "test_") -> float:
-    """The points of the lesson's test cells whose grade id starts with ``test_prefix``."""
-    solution = nbformat.read(REPO_ROOT / "solutions" / LESSON / NOTEBOOK, as_version=4)
-    points = 0.0
-    for cell in solution.cells:
-        grading = cell.metadata.get("nbgrader", {})
-        if grading.get("grade") and grading.get("grade_id", "").startswith(test_prefix):
-            points += float(grading["points"])
-    return points
-
-
 # alice answers every exercise; bob only closest_to (its visible and hidden tests).
-EXPECTED_SCORES = {"alice": (_points(), _points()), "bob": (_points("test_closest_to_"), _points())}
+_POINTS = grade_cell_points(nbformat.read(REPO_ROOT / "solutions" / LESSON / NOTEBOOK, as_version=4))
+_MAX_SCORE = sum(_POINTS.values())
+EXPECTED_SCORES = {
+    "alice": (_MAX_SCORE, _MAX_SCORE),
+    "bob": (sum(points for name, points in _POINTS.items() if name.startswith("test_closest_to_")), _MAX_SCORE),
+}
 
 
 def test_grades_csv_has_each_students_score(term):

@@ -94,7 +94,7 @@ def run_make_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
+def register_commands(subparsers) -> None:
     """Add the ``medians`` and ``make-corpus`` subcommands to ``subparsers``."""
     medians = subparsers.add_parser(
         "medians",
