@@ -5,9 +5,11 @@ A corpus is a directory of "databases" (subdirectories), each holding a few
 workflow reads: row attributes ``ensembl_id`` and ``gene_type`` (a mix of
 ``protein_coding``, ``miRNA``, ``lncRNA``, ...), column attributes
 ``n_counts`` (the column sums over all genes) and ``filter_pass`` (about one
-cell in ten fails). About 90% of the counts are zero, and a few genes are
-never detected. Everything is drawn from a seeded generator, so the same
-arguments give the same files.
+cell in ten fails). About 85% of the counts are zero, and a few genes are
+never detected. Genes have roles shared by every file (:func:`gene_roles`):
+housekeeping genes are high in every cell, markers are low except in the
+cells of their own state, where they are high. Everything is drawn from a
+seeded generator, so the same arguments give the same files.
 """
 
 from __future__ import annotations
@@ -57,13 +59,14 @@ def synthetic_counts(
     zero_fraction: float = 0.9,
     dtype: str | np.dtype = "int32",
     undetected: np.ndarray | None = None,
+    gene_level: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw a sparse (genes, cells) count matrix with about ``zero_fraction`` zeros.
 
     Each gene has its own detection rate (mean ``1 - zero_fraction``, some
-    genes never detected) and its own expression level; each cell has its
-    own sequencing depth. Rows flagged in ``undetected`` (boolean mask) stay
-    all zero.
+    genes never detected) and its own expression level (``gene_level`` if
+    given, else drawn); each cell has its own sequencing depth. Rows flagged
+    in ``undetected`` (boolean mask) stay all zero.
 
     Examples
     --------
@@ -79,7 +82,8 @@ def synthetic_counts(
     detection_rate[rng.random(genes) < 0.03] = 0.0  # a few genes not detected here
     if undetected is not None:
         detection_rate[np.asarray(undetected, dtype=bool)] = 0.0
-    gene_level = rng.lognormal(mean=0.5, sigma=1.0, size=genes)
+    drawn_level = rng.lognormal(mean=0.5, sigma=1.0, size=genes)
+    gene_level = drawn_level if gene_level is None else np.asarray(gene_level, dtype=np.float64)
     cell_depth = rng.lognormal(mean=0.0, sigma=0.5, size=cells)
     detected = rng.random((genes, cells)) < detection_rate[:, np.newaxis]
     expected = gene_level[:, np.newaxis] * cell_depth[np.newaxis, :]
@@ -95,8 +99,14 @@ def write_loom(
     *,
     n_counts: np.ndarray | None = None,
     filter_pass: np.ndarray | None = None,
+    writer: str = "h5py",
 ) -> Path:
     """Write a ``.loom`` file with the attributes the median workflow reads.
+
+    The file follows the Loom 3.0 layout (``/matrix``, ``/row_attrs``,
+    ``/col_attrs``, ``/layers``, ``/row_graphs``, ``/col_graphs``, ``/attrs``),
+    written with h5py by default; ``writer="loompy"`` writes it with
+    ``loompy.create`` instead (importing loompy costs about 3 s).
 
     Parameters
     ----------
@@ -129,10 +139,40 @@ def write_loom(
         "ensembl_id": np.asarray(ensembl_ids, dtype=str),
         "gene_type": np.asarray(gene_types, dtype=str),
     }
-    import loompy  # slow to import (about 3 s): only when writing
+    if writer == "loompy":
+        import loompy  # slow to import (about 3 s)
 
-    loompy.create(str(path), counts, row_attrs, col_attrs)
+        loompy.create(str(path), counts, row_attrs, col_attrs)
+    elif writer == "h5py":
+        _write_loom_layout(path, np.asarray(counts), row_attrs, col_attrs)
+    else:
+        raise ValueError(f"writer must be 'h5py' or 'loompy', got {writer!r}")
     return path
+
+
+def _write_loom_layout(path: Path, counts: np.ndarray, row_attrs: dict, col_attrs: dict) -> None:
+    """Write a Loom 3.0 file as ``loompy.create`` lays it out (chunks of 64 x 64, gzip level 2)."""
+    import datetime
+
+    import h5py
+
+    genes, cells = counts.shape
+    options = {"compression": "gzip", "compression_opts": 2, "shuffle": False, "fletcher32": False}
+    with h5py.File(path, "w") as file:
+        for group in ("attrs", "layers", "row_attrs", "col_attrs", "row_graphs", "col_graphs"):
+            file.create_group(group)
+        file["attrs"]["LOOM_SPEC_VERSION"] = "3.0.0"
+        file["attrs"]["CreationDate"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        file.create_dataset("matrix", data=counts, chunks=(min(64, genes), min(64, cells)),
+                            maxshape=(genes, None), **options)
+        for group, attributes in (("row_attrs", row_attrs), ("col_attrs", col_attrs)):
+            for name, values in attributes.items():
+                values = np.asarray(values)
+                if values.dtype.kind == "U":
+                    file[group].create_dataset(name, data=values.astype(object), dtype=h5py.string_dtype(),
+                                               maxshape=values.shape, **options)
+                else:
+                    file[group].create_dataset(name, data=values, maxshape=values.shape, **options)
 
 
 @dataclass(frozen=True)
@@ -190,9 +230,14 @@ def synthetic_file(
     present = rng.permutation(present)
     # one gene in 40 of the universe is never detected, in any file
     never_detected = present % 40 == 7
+    # a gene's typical level is a property of the gene, the same in every file
+    level = np.random.default_rng([0, 3]).lognormal(mean=0.5, sigma=1.0, size=genes)[present]
     counts = synthetic_counts(
-        len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype, undetected=never_detected
+        len(present), cells, rng, zero_fraction=zero_fraction, dtype=dtype, undetected=never_detected,
+        gene_level=level,
     )
+    role, state = gene_roles(genes)
+    _add_cell_states(counts, role[present], state[present], rng, never_detected)
     filter_pass = (rng.random(cells) >= failing_fraction).astype(np.int64)
     return SyntheticFile(
         counts=counts,
@@ -202,12 +247,63 @@ def synthetic_file(
     )
 
 
-def make_loom(path: str | Path, **options) -> Path:
+#: Cell states of the synthetic cells; each switches on its own marker genes.
+CELL_STATES = 4
+
+
+def gene_roles(genes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The role of each gene of the universe, the same in every file.
+
+    About 5% of the genes are *housekeeping* genes, high in every cell; about
+    12% are *markers* of one of :data:`CELL_STATES` cell states: low, and
+    detected in some cells of every state, but high in the cells of their
+    own state. The others keep the levels :func:`synthetic_counts` draws.
+
+    Returns
+    -------
+    role : ndarray of str
+        ``"housekeeping"``, ``"marker"`` or ``"other"``, per gene.
+    state : ndarray of int
+        The state a marker belongs to; -1 for the other genes.
+
+    Examples
+    --------
+    >>> role, state = gene_roles(300)
+    >>> sorted(set(role.tolist()))
+    ['housekeeping', 'marker', 'other']
+    >>> bool(((state >= 0) == (role == "marker")).all())
+    True
+    """
+    draw = np.random.default_rng([0, 2]).random(genes)
+    role = np.where(draw < 0.05, "housekeeping", np.where(draw < 0.17, "marker", "other"))
+    state = np.where(role == "marker", np.arange(genes) % CELL_STATES, -1)
+    return role, state
+
+
+def _add_cell_states(counts: np.ndarray, role: np.ndarray, state: np.ndarray,
+                     rng: np.random.Generator, never_detected: np.ndarray) -> None:
+    """Overwrite the rows of housekeeping and marker genes (see :func:`gene_roles`), in place."""
+    cells = counts.shape[1]
+    cell_state = rng.integers(0, CELL_STATES, size=cells)
+    depth = rng.lognormal(mean=0.0, sigma=0.3, size=cells)
+    housekeeping = (role == "housekeeping") & ~never_detected
+    expected = rng.uniform(60, 150, size=(int(housekeeping.sum()), 1)) * depth
+    on = rng.random(expected.shape) < 0.9
+    counts[housekeeping] = np.where(on, 1 + rng.poisson(expected), 0).astype(counts.dtype)
+    markers = (role == "marker") & ~never_detected
+    own = state[markers][:, np.newaxis] == cell_state[np.newaxis, :]
+    level = np.where(own, 25.0, 0.5) * depth
+    on = rng.random(own.shape) < np.where(own, 0.5, 0.2)
+    counts[markers] = np.where(on, 1 + rng.poisson(level), 0).astype(counts.dtype)
+
+
+def make_loom(path: str | Path, *, writer: str = "h5py", **options) -> Path:
     """Write one synthetic ``.loom`` file and return its path.
 
     ``options`` are those of :func:`synthetic_file` (``genes``, ``cells``,
     ``seed``, ``zero_fraction``, ``failing_fraction``, ``dtype``,
-    ``gene_fraction``); the file is overwritten.
+    ``gene_fraction``); ``writer`` is that of :func:`write_loom`. The file is
+    overwritten.
 
     Examples
     --------
@@ -220,7 +316,8 @@ def make_loom(path: str | Path, **options) -> Path:
     """
     contents = synthetic_file(**options)
     return write_loom(
-        path, contents.counts, contents.ensembl_ids, contents.gene_types, filter_pass=contents.filter_pass
+        path, contents.counts, contents.ensembl_ids, contents.gene_types, filter_pass=contents.filter_pass,
+        writer=writer,
     )
 
 
