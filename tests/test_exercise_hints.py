@@ -126,7 +126,7 @@ def test_ipython_shows_the_message_first_without_library_frames():
         capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
     )
     shown = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)
-    after_results = shown.split("✗ the 2 x 2 example (library sizes 40 and 20)")[1]
-    assert after_results.lstrip().startswith("Test failed: the 2 x 2 example")
+    after_results = shown.split("✗ 3 genes x 2 samples of uint32 counts (library sizes 40 and 25)")[1]
+    assert after_results.lstrip().startswith("Test failed: 3 genes x 2 samples")
     assert "has wrong values" in after_results
     assert "genenorm_edu" not in after_results and "Traceback" not in after_results

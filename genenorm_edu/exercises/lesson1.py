@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from genenorm_edu.exercises.spec import Case, Exercise, Mistake
+from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
 from genenorm_edu.feedback import Mismatch, check_equal, check_pair, type_name
 
 
@@ -125,6 +125,7 @@ BYTE_OFFSET = Exercise(
     visible=(
         Case("a[1, 2] of the (3, 4) int64 array a", ((1, 2), (32, 8)), 48),
         Case("the same element, as a.T[2, 1]", ((2, 1), (8, 32)), 48),
+        Case("a[::-1][1, 2]: a negative stride, a negative offset", ((1, 2), (-32, 8)), -16),
         Case("element [1, 2, 3] of a (2, 3, 4) float32 array", ((1, 2, 3), (48, 16, 4)), 92),
         Case("the only element of a 0-d array", ((), ()), 0),
     ),
@@ -251,6 +252,14 @@ LITTLE_ENDIAN_VALUE = Exercise(
         Case("the bytes of 400 from the lesson", (np.array([144, 1, 0, 0, 0, 0, 0, 0], dtype=np.uint8),), 400),
         Case("a single byte", (np.array([7], dtype=np.uint8),), 7),
         Case("the 4 bytes of a uint32", (np.array([0, 0, 0, 1], dtype=np.uint8),), 2**24),
+        Case("2**63: too large for int64", (np.array([0, 0, 0, 0, 0, 0, 0, 128], dtype=np.uint8),), 2**63),
+    ),
+    error_causes=(
+        ErrorCause(
+            "a NumPy integer (a byte of raw is a uint8) cannot hold the weighted byte: compute "
+            "with Python ints, int(byte) * 256**k",
+            "OverflowError",
+        ),
     ),
     mistakes=(
         Mistake(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genenorm_edu.exercises.spec import Case, Exercise, Mistake
+from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
 from genenorm_edu.feedback import Mismatch, check_array, check_dtype
 
 # --- closest_to -------------------------------------------------------------
@@ -46,8 +46,8 @@ CLOSEST_TO = Exercise(
     visible=(
         Case(
             "the example above",
-            (np.array([[0.1, 0.7, 0.9], [0.8, 0.2, 0.74], [0.75, 0.0, 1.0]]), 0.75),
-            np.array([0.7, 0.74, 0.75]),
+            (np.array([[0.1, 0.7, 0.9], [0.8, 0.2, 0.74]]), 0.75),
+            np.array([0.7, 0.74]),
         ),
         Case(
             "an int32 matrix, target 6",
@@ -127,9 +127,19 @@ RPKM = Exercise(
     check=_check_rpkm,
     visible=(
         Case(
-            "the 2 x 2 example (library sizes 40 and 20)",
-            (np.array([[10, 20], [30, 0]], dtype=np.uint32), np.array([1000, 3000])),
-            np.array([[250000.0, 1000000.0], [250000.0, 0.0]]),
+            "3 genes x 2 samples of uint32 counts (library sizes 40 and 25)",
+            (np.array([[10, 20], [30, 0], [0, 5]], dtype=np.uint32), np.array([1000, 3000, 500])),
+            np.array([[250000.0, 800000.0], [250000.0, 0.0], [0.0, 400000.0]]),
+        ),
+    ),
+    error_causes=(
+        ErrorCause(
+            "a vector was lined up with the wrong axis. On its own, a 1-D vector is lined up "
+            "with the last axis (the samples): gene_lengths has one value per gene, so it needs "
+            "gene_lengths[:, np.newaxis]; the library sizes have one value per sample, "
+            "library_size[np.newaxis, :]",
+            "ValueError",
+            "broadcast",
         ),
     ),
     mistakes=(
@@ -250,7 +260,7 @@ def _only_constant_rows_differ(result, x) -> bool:
 
 
 _SMALL_EXPRESSION = np.array([[1.0, 2.0, 3.0, 6.0], [10.0, 10.0, 10.0, 30.0], [0.0, 4.0, 0.0, 4.0]])
-_WITH_SILENT_GENE = np.array([[0, 5, 10], [0, 0, 0], [3, 3, 6]], dtype=np.uint32)
+_WITH_SILENT_GENE = np.array([[0, 5, 10, 5], [0, 0, 0, 0], [3, 3, 6, 0]], dtype=np.uint32)
 
 GENE_ZSCORES = Exercise(
     name="gene_zscores",

@@ -242,6 +242,8 @@ TOP_GENES = Exercise(
              (np.array([[1, 2], [0, 1]]), np.array([[9, 7], [5, 2]]))),
         Case("4 genes x 3 samples, k = 1", (_FLOAT_TOP, 1),
              (np.array([[1, 3, 2]]), np.array([[3.5, 4.0, -0.5]]))),
+        Case("uint32 counts with zeros, k = 2", (np.array([[0, 5], [3, 0], [7, 1]], dtype=np.uint32), 2),
+             (np.array([[2, 0], [1, 2]]), np.array([[7, 5], [3, 1]], dtype=np.uint32))),
     ),
     mistakes=(
         Mistake(

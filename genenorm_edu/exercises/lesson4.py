@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from genenorm_edu.exercises.spec import Case, Exercise, Mistake
+from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
 from genenorm_edu.feedback import Mismatch, type_name, check_array
 
 
@@ -78,6 +78,14 @@ NONZERO_NORMALIZED = Exercise(
         Mistake(
             "you divided by each gene's total (row sums), not by each cell's n_counts",
             _divided_by_gene_totals,
+        ),
+    ),
+    error_causes=(
+        ErrorCause(
+            "n_counts was lined up with the genes (rows): it has one value per cell, that is "
+            "per column, so it must be lined up with the columns: n_counts[np.newaxis, :]",
+            "ValueError",
+            "broadcast",
         ),
     ),
     hints=(

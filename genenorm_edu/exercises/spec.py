@@ -29,7 +29,7 @@ import numpy as np
 
 from genenorm_edu.feedback import Mismatch
 
-__all__ = ["Call", "Case", "CaseVerdict", "Exercise", "Mistake", "judge", "NOT_GIVEN"]
+__all__ = ["Call", "Case", "CaseVerdict", "ErrorCause", "Exercise", "Mistake", "judge", "NOT_GIVEN"]
 
 
 class _NotGiven:
@@ -84,6 +84,29 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class ErrorCause:
+    """A common mistake, recognized from the exception it raises.
+
+    Attributes
+    ----------
+    explanation : str
+        What the student did, in the student's terms. Names no input value.
+    error_type : str
+        The name of the exception (``"ValueError"``).
+    message_contains : str
+        Text the exception's message holds (``"broadcast"``); empty: any.
+    """
+
+    explanation: str
+    error_type: str
+    message_contains: str = ""
+
+    def applies(self, call: Call) -> bool:
+        """Whether ``call`` raised this kind of error."""
+        return call.error_type == self.error_type and self.message_contains in call.error_message
+
+
+@dataclass(frozen=True)
 class Exercise:
     """A function the student writes, and how it is tested.
 
@@ -110,6 +133,8 @@ class Exercise:
         Whether the function may change its array arguments in place.
     hints : tuple of str
         Progressive hints, from a nudge to nearly the answer (Markdown).
+    error_causes : tuple of ErrorCause
+        Recognized mistakes that raise instead of returning a wrong result.
     """
 
     name: str
@@ -121,6 +146,7 @@ class Exercise:
     modules: Mapping[str, str] = field(default_factory=lambda: {"np": "numpy"})
     may_modify_inputs: bool = False
     hints: tuple[str, ...] = ()
+    error_causes: tuple[ErrorCause, ...] = ()
 
     @property
     def signature(self) -> str:
@@ -228,6 +254,9 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
             f" When grading, the cell that defines {exercise.name} runs alone, with only the "
             "lesson's modules: define or import everything it uses in that cell."
         )
+    cause = next((cause.explanation for cause in exercise.error_causes if cause.applies(call)), "")
+    if cause:
+        advice += f"\nLikely cause: {cause}."
     return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{raised}.{advice}")
 
 

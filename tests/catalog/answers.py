@@ -909,3 +909,37 @@ def rank_value_encoding(cell_counts, medians):
         ),
     },
 }
+
+
+# --- Mistakes the lessons warn about that raise instead of returning (third edition) -----------
+
+WRONG["rpkm"]["gene lengths on the samples' axis"] = (
+    """
+def rpkm(counts, gene_lengths):
+    return counts * 1e9 / gene_lengths / counts.sum(axis=0)
+""",
+    "lined up with the wrong axis",
+)
+WRONG["rpkm"]["library sizes on the genes' axis"] = (
+    """
+def rpkm(counts, gene_lengths):
+    library_size = counts.sum(axis=0)
+    return counts * 1e9 / gene_lengths[:, np.newaxis] / library_size[:, np.newaxis]
+""",
+    "lined up with the wrong axis",
+)
+WRONG["nonzero_normalized"]["n_counts on the genes' axis"] = (
+    """
+def nonzero_normalized(counts_block, n_counts):
+    normalized = counts_block / n_counts[:, np.newaxis] * 10_000
+    return [row[row != 0] for row in normalized]
+""",
+    "lined up with the genes",
+)
+WRONG["little_endian_value"]["numpy bytes times their weights"] = (
+    """
+def little_endian_value(raw):
+    return int(sum(raw[k] * 256**k for k in range(len(raw))))
+""",
+    "compute with Python ints",
+)
