@@ -319,3 +319,110 @@ def rank_value_encoding(cell_counts: np.ndarray, medians: np.ndarray) -> np.ndar
     genes = np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
     order = np.argsort(-normalized[genes], kind="stable")
     return genes[order]
+
+
+# --- Third edition: one more exercise per lesson -----------------------------------
+
+
+def reshape_copies(shape: tuple[int, ...], strides: tuple[int, ...], new_shape: tuple[int, ...]) -> bool:
+    """Whether ``x.reshape(new_shape)`` (C order) must copy ``x``, of this shape and these strides.
+
+    Strides count elements. Axes of length 1 are left out; then the old and
+    new axes are grouped into runs of equal total length. A group of old
+    axes can be read as one run of memory only if each axis's stride is the
+    next one's stride times the next one's length.
+
+    Examples
+    --------
+    >>> reshape_copies((3, 4), (4, 1), (12,))
+    False
+    >>> reshape_copies((4, 3), (1, 4), (12,))        # a transpose, flattened
+    True
+    >>> reshape_copies((4, 3), (1, 4), (2, 2, 3))    # splitting an axis
+    False
+    """
+    if 0 in shape:
+        return False
+    old = [(length, stride) for length, stride in zip(shape, strides) if length != 1]
+    new = [length for length in new_shape if length != 1]
+    i = j = 0
+    while i < len(old) and j < len(new):
+        old_end, new_end = i + 1, j + 1
+        old_size, new_size = old[i][0], new[j]
+        while old_size != new_size:
+            if old_size < new_size:
+                old_size *= old[old_end][0]
+                old_end += 1
+            else:
+                new_size *= new[new_end]
+                new_end += 1
+        for axis in range(i, old_end - 1):
+            if old[axis][1] != old[axis + 1][1] * old[axis + 1][0]:
+                return True
+        i, j = old_end, new_end
+    return False
+
+
+def broadcast_shape(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape of ``a + b`` for arrays of these shapes; None if they cannot be broadcast.
+
+    Examples
+    --------
+    >>> broadcast_shape((20500, 375), (375,))
+    (20500, 375)
+    >>> broadcast_shape((20500, 375), (20500,)) is None
+    True
+    >>> broadcast_shape((0,), (1,))
+    (0,)
+    """
+    ndim = max(len(shape_a), len(shape_b))
+    padded_a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    padded_b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    result = []
+    for length_a, length_b in zip(padded_a, padded_b):
+        if length_a == length_b or length_b == 1:
+            result.append(length_a)
+        elif length_a == 1:
+            result.append(length_b)
+        else:
+            return None
+    return tuple(result)
+
+
+def gene_totals(transcript_gene: np.ndarray, transcript_counts: np.ndarray, n_genes: int) -> np.ndarray:
+    """The counts of transcripts added up per gene, as int64 (a gene may have many transcripts).
+
+    Examples
+    --------
+    >>> gene_totals(np.array([0, 2, 0, 1, 0]), np.array([5, 1, 2, 7, 1], dtype=np.uint32), 3)
+    array([8, 7, 1])
+    """
+    totals = np.zeros(n_genes, dtype=np.int64)
+    np.add.at(totals, transcript_gene, transcript_counts.astype(np.int64))
+    return totals
+
+
+def encode_cells(block: np.ndarray, medians: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` genes of the rank value encoding of every cell (column) of ``block``.
+
+    Returns an integer array of shape ``(cells, k)``: row ``c`` holds the
+    positions of cell ``c``'s detected genes with a median, by decreasing
+    count / median, padded with -1 when the cell has fewer than ``k``.
+
+    Examples
+    --------
+    >>> block = np.array([[4, 0, 1], [0, 2, 0], [3, 8, 0], [1, 0, 5]], dtype=np.uint32)
+    >>> encode_cells(block, np.array([2.0, 1.0, 0.5, np.nan]), 2)
+    array([[ 2,  0],
+           [ 2,  1],
+           [ 0, -1]])
+    """
+    counted = (block != 0) & ~np.isnan(medians)[:, np.newaxis]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        normalized = block / medians[:, np.newaxis]
+    score = np.where(counted, normalized, -np.inf)
+    order = np.argsort(-score, axis=0, kind="stable")[:k]
+    best = np.take_along_axis(score, order, axis=0)
+    genes = np.full((k, block.shape[1]), -1, dtype=np.int64)
+    genes[: len(order)] = np.where(best > -np.inf, order, -1)
+    return genes.T

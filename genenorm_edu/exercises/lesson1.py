@@ -287,4 +287,78 @@ LITTLE_ENDIAN_VALUE = Exercise(
     ),
 )
 
-EXERCISES = (BYTE_OFFSET, LITTLE_ENDIAN_VALUE, STEPPED_VIEW, C_STRIDES)
+# --- reshape_copies ------------------------------------------------------------------
+
+
+def _is_truth_value(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, np.ndarray) and value.shape == () and value.dtype == np.bool_
+
+
+def _check_reshape_copies(result, expected, args) -> None:
+    shape, strides, new_shape = args
+    name = f"reshape_copies({tuple(shape)!r}, {tuple(strides)!r}, {tuple(new_shape)!r})"
+    if not _is_truth_value(result):
+        kind = type_name(result)
+        raise Mismatch(
+            f"{name} is {result!r} (a {kind}): answer True (reshape must copy) or False (a view).",
+            summary=f"the result is a {kind}, not True or False.",
+        )
+    if bool(result) != expected:
+        answer = "must copy" if expected else "can be a view, without copying"
+        raise Mismatch(
+            f"{name} is {bool(result)}, expected {expected}: this reshape {answer}.",
+            summary="the result is the wrong answer (True for a view, or False for a copy).",
+        )
+
+
+def _c_contiguous(shape, strides) -> bool:
+    """Whether the layout is C-contiguous (axes of length 1 ignored), by its strides alone."""
+    step = 1
+    for length, stride in zip(reversed(shape), reversed(strides)):
+        if length != 1 and stride != step:
+            return False
+        step *= length
+    return True
+
+
+RESHAPE_COPIES = Exercise(
+    name="reshape_copies",
+    parameters=("shape", "strides", "new_shape"),
+    requirements=(
+        "returns True if x.reshape(new_shape) must copy the data of an array x with this shape "
+        "and these strides (in units of one element), False if it can be a view",
+        "axes merged into one must be evenly spaced: each one's stride is the next one's stride "
+        "times the next one's length",
+        "splitting an axis never copies; axes of length 1 and empty arrays never force a copy",
+        "right for any number of axes, negative strides and strides of 0",
+    ),
+    check=_check_reshape_copies,
+    visible=(
+        Case("a (3, 4) C-ordered array, flattened", ((3, 4), (4, 1), (12,)), False),
+        Case("its transpose, flattened", ((4, 3), (1, 4), (12,)), True),
+        Case("a[:, ::2] of the (3, 4) array, flattened: evenly spaced", ((3, 2), (4, 2), (6,)), False),
+        Case("a[:, :2] of the (3, 4) array, flattened", ((3, 2), (4, 1), (6,)), True),
+        Case("the transpose, its first axis split in two", ((4, 3), (1, 4), (2, 2, 3)), False),
+    ),
+    mistakes=(
+        Mistake(
+            "you answered whether the array is C-contiguous; a view is possible for more "
+            "layouts than that: the axes that are merged only need to be evenly spaced, and "
+            "splitting an axis never copies",
+            lambda result, shape, strides, new_shape: bool(result) == (not _c_contiguous(shape, strides)),
+        ),
+    ),
+    hints=(
+        "Reshaping (in C order) keeps the elements in the order `ravel` lists them. Which "
+        "axes of `shape` end up in the same axis of `new_shape`, and which are split?",
+        "Group the axes: walk along `shape` and `new_shape` together, multiplying lengths "
+        "until both products are equal; each group of old axes becomes a group of new ones. "
+        "Skip axes of length 1 first, and answer False for an empty array.",
+        "A group of old axes can become one run of memory without a copy only if, inside "
+        "it, `strides[i] == strides[i + 1] * shape[i + 1]` for each neighbouring pair.",
+    ),
+)
+
+EXERCISES = (BYTE_OFFSET, LITTLE_ENDIAN_VALUE, STEPPED_VIEW, C_STRIDES, RESHAPE_COPIES)

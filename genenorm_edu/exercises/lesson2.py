@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, check_array, check_dtype
+from genenorm_edu.feedback import Mismatch, check_array, check_dtype, type_name
 
 # --- closest_to -------------------------------------------------------------
 
@@ -367,4 +367,96 @@ ROLLING_MEAN = Exercise(
     ),
 )
 
-EXERCISES = (CLOSEST_TO, RPKM, GENE_ZSCORES, OUTER_SUM, ROLLING_MEAN)
+# --- broadcast_shape -------------------------------------------------------------------
+
+
+def _check_broadcast_shape(result, expected, args) -> None:
+    shape_a, shape_b = args
+    name = f"broadcast_shape({tuple(shape_a)!r}, {tuple(shape_b)!r})"
+    if expected is None:
+        if result is not None:
+            raise Mismatch(
+                f"{name} is {result!r}, expected None: these shapes cannot be broadcast.",
+                summary="the result is a shape, but these shapes cannot be broadcast: expected None.",
+            )
+        return
+    if result is None:
+        raise Mismatch(
+            f"{name} is None, but NumPy broadcasts these shapes, to {expected!r}: compare them "
+            "from the last axis backwards, a missing axis counting as 1.",
+            summary="the result is None, but these shapes can be broadcast: compare them from the "
+            "last axis backwards, a missing axis counting as 1.",
+        )
+    if not isinstance(result, tuple) or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in result
+    ):
+        kind = type_name(result)
+        raise Mismatch(
+            f"{name} is {result!r} (a {kind}), expected a tuple of ints like {expected!r}.",
+            summary=f"the result is a {kind}, not a tuple of ints (or None).",
+        )
+    if tuple(int(n) for n in result) != expected:
+        raise Mismatch(
+            f"{name} is {tuple(int(n) for n in result)!r}, expected {expected!r}.",
+            summary="the result is the wrong shape.",
+        )
+
+
+def _aligned_maximum(shape_a, shape_b, *, right: bool) -> tuple[int, ...]:
+    """The larger length of each pair of axes, without checking that they fit (a wrong answer)."""
+    ndim = max(len(shape_a), len(shape_b))
+    pad_a, pad_b = (1,) * (ndim - len(shape_a)), (1,) * (ndim - len(shape_b))
+    a = pad_a + tuple(shape_a) if right else tuple(shape_a) + pad_a
+    b = pad_b + tuple(shape_b) if right else tuple(shape_b) + pad_b
+    return tuple(max(m, n) for m, n in zip(a, b))
+
+
+def _has_empty_against_one(shape_a, shape_b) -> bool:
+    pairs = zip(reversed(tuple(shape_a)), reversed(tuple(shape_b)))
+    return any({m, n} == {0, 1} for m, n in pairs)
+
+
+BROADCAST_SHAPE = Exercise(
+    name="broadcast_shape",
+    parameters=("shape_a", "shape_b"),
+    requirements=(
+        "returns the shape of a + b as a tuple of ints, for arrays a and b of these shapes",
+        "returns None if NumPy would refuse to broadcast them",
+        "shapes are compared from the last axis backwards; a missing axis counts as 1",
+        "a length of 1 is stretched to the other length, even to 0",
+    ),
+    check=_check_broadcast_shape,
+    visible=(
+        Case("counts / library_size: (20500, 375) and (375,)", ((20500, 375), (375,)), (20500, 375)),
+        Case("a column and a row: (3, 1) and (4,)", ((3, 1), (4,)), (3, 4)),
+        Case("counts / gene_lengths: (20500, 375) and (20500,)", ((20500, 375), (20500,)), None),
+        Case("four axes and three: (8, 1, 6, 1) and (7, 1, 5)", ((8, 1, 6, 1), (7, 1, 5)), (8, 7, 6, 5)),
+        Case("an empty axis against a length of 1: (0,) and (1,)", ((0,), (1,)), (0,)),
+    ),
+    mistakes=(
+        Mistake(
+            "a length of 1 stretches to the other length, even to 0: an empty axis stays empty",
+            lambda result, a, b: _has_empty_against_one(a, b)
+            and tuple(result) == _aligned_maximum(a, b, right=True),
+        ),
+        Mistake(
+            "you compared the shapes from the first axis; broadcasting compares them from the "
+            "last axis backwards (missing axes are added at the front)",
+            lambda result, a, b: len(a) != len(b) and result is not None
+            and tuple(result) == _aligned_maximum(a, b, right=False),
+        ),
+        Mistake(
+            "two lengths that differ, neither of them 1, cannot be broadcast: return None then, "
+            "as NumPy raises an error",
+            lambda result, a, b: result is not None and tuple(result) == _aligned_maximum(a, b, right=True),
+        ),
+    ),
+    hints=(
+        "Write the two shapes one above the other, aligned on the right, and pad the shorter "
+        "one with 1s on the left. What must hold for each column?",
+        "For each pair of lengths `m`, `n`: equal, or `n == 1`, gives `m`; `m == 1` gives `n`; "
+        "anything else means the shapes do not fit: return None.",
+    ),
+)
+
+EXERCISES = (CLOSEST_TO, BROADCAST_SHAPE, RPKM, GENE_ZSCORES, OUTER_SUM, ROLLING_MEAN)

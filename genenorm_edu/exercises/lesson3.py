@@ -327,5 +327,85 @@ TIE_BLOCKS = Exercise(
     ),
 )
 
+# --- gene_totals -------------------------------------------------------------------------
 
-EXERCISES = (ORDINAL_RANKS, TOP_GENES, TIE_BLOCKS, QNORM)
+
+def _check_gene_totals(result, expected, args) -> None:
+    transcript_gene, transcript_counts, n_genes = args
+    name = (f"gene_totals(transcript_gene, transcript_counts, {n_genes}) for {len(transcript_gene)} "
+            f"{transcript_counts.dtype} counts")
+    check_array(result, expected, name=name, dtype_kind="iu", rtol=0.0)
+    if result.dtype.itemsize < 8:
+        raise Mismatch(
+            f"{name} has dtype {result.dtype}: totals can pass the range of the counts' dtype, "
+            "so return int64.",
+            summary=f"the result has dtype {result.dtype}: return int64 totals.",
+        )
+
+
+def _one_transcript_per_gene(result, transcript_gene, transcript_counts, n_genes) -> bool:
+    """What ``totals[transcript_gene] += transcript_counts`` gives: the last transcript of each gene."""
+    buffered = np.zeros(n_genes, dtype=np.int64)
+    buffered[transcript_gene] += transcript_counts.astype(np.int64)
+    return len(np.unique(transcript_gene)) < len(transcript_gene) and np.array_equal(result, buffered)
+
+
+GENE_TOTALS = Exercise(
+    name="gene_totals",
+    parameters=("transcript_gene", "transcript_counts", "n_genes"),
+    requirements=(
+        "returns a 1-D int64 array of n_genes totals",
+        "total g is the sum of transcript_counts over the transcripts whose transcript_gene is g "
+        "(a gene may have many transcripts, or none: then 0)",
+        "exact, also where totals pass the range of the counts' dtype (uint32, uint8...)",
+        "transcript_gene and transcript_counts are not modified",
+    ),
+    check=_check_gene_totals,
+    modules=_LESSON_MODULES,
+    visible=(
+        Case("5 transcripts of 3 genes",
+             (np.array([0, 2, 0, 1, 0]), np.array([5, 1, 2, 7, 1], dtype=np.uint32), 3),
+             np.array([8, 7, 1])),
+        Case("genes without transcripts, the last one too",
+             (np.array([3, 3, 0]), np.array([4, 6, 1], dtype=np.uint32), 5),
+             np.array([1, 0, 0, 10, 0])),
+        Case("uint32 counts whose total passes 2**32",
+             (np.array([1, 1]), np.array([4_000_000_000, 4_000_000_000], dtype=np.uint32), 2),
+             np.array([0, 8_000_000_000])),
+    ),
+    mistakes=(
+        Mistake(
+            "with repeated indices, totals[genes] += counts adds only one transcript per gene "
+            "(each index is written once, the last write wins): use np.add.at, or np.bincount "
+            "with weights",
+            _one_transcript_per_gene,
+        ),
+        Mistake(
+            "the genes after the largest index in transcript_gene are missing: np.bincount "
+            "stops there unless you pass minlength=n_genes",
+            lambda result, genes, counts, n_genes: len(result) < n_genes,
+        ),
+        Mistake(
+            "np.bincount with weights returns floats: convert the totals with .astype(np.int64)",
+            lambda result, genes, counts, n_genes: np.asarray(result).dtype.kind == "f",
+        ),
+        Mistake(
+            "the totals were added up in a dtype too small for them (uint32 stops at "
+            "4,294,967,295 and wraps around): accumulate in int64",
+            lambda result, genes, counts, n_genes: np.asarray(result).dtype.kind in "iu"
+            and np.asarray(result).dtype.itemsize < 8,
+        ),
+    ),
+    hints=(
+        "Each transcript adds its count to one gene's total, and many transcripts share a "
+        "gene. Why does `totals[transcript_gene] += transcript_counts` not do that?",
+        "`np.add.at(totals, transcript_gene, transcript_counts)` adds once per index, "
+        "repeats included; so does `np.bincount(transcript_gene, weights=..., "
+        "minlength=n_genes)`, which returns floats.",
+        "Start from `np.zeros(n_genes, dtype=np.int64)` and convert the counts to int64 "
+        "before adding, so that nothing wraps around.",
+    ),
+)
+
+
+EXERCISES = (GENE_TOTALS, ORDINAL_RANKS, TOP_GENES, TIE_BLOCKS, QNORM)

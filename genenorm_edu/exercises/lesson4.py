@@ -279,4 +279,125 @@ RANK_VALUE_ENCODING = Exercise(
     ),
 )
 
-EXERCISES = (NONZERO_NORMALIZED, NONZERO_MEDIANS, RANK_VALUE_ENCODING)
+# --- encode_cells --------------------------------------------------------------------------
+
+
+def _check_encode_cells(result, expected, args) -> None:
+    block, medians, k = args
+    cells = block.shape[1]
+    name = f"encode_cells(block, medians, {k}) for a {block.shape} {block.dtype} block"
+    if not isinstance(result, np.ndarray) or result.shape != (cells, k) or result.dtype.kind not in "iu":
+        described = (f"an array of shape {result.shape} and dtype {result.dtype}"
+                     if isinstance(result, np.ndarray) else f"a {type_name(result)}")
+        raise Mismatch(
+            f"{name} is {described}: expected an integer array of shape {(cells, k)}, one row per cell.",
+            summary=f"the result is {described}, not an integer array of shape (cells, k).",
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        normalized = block / medians[:, np.newaxis]
+    for cell in range(cells):
+        _check_one_cell(result[cell], expected[cell], block[:, cell], medians, normalized[:, cell], cell, name)
+
+
+def _check_one_cell(row, wanted, counts, medians, normalized, cell: int, name: str) -> None:
+    """One row of the result: the cell's first genes (any order among equal values), then -1."""
+    ranked = int(np.count_nonzero(wanted >= 0))
+    where = f"{name}, row {cell} (cell {cell})"
+    genes = row[:ranked]
+    if np.any(row[ranked:] != -1) or np.any(genes < 0):
+        raise Mismatch(
+            f"{where} is {row.tolist()}: this cell has {ranked} gene(s) to rank among the first "
+            f"{len(row)}, so the row should hold {ranked} gene(s), then -1.",
+            summary="a row does not hold the right number of genes before its -1 padding.",
+        )
+    if np.any(genes >= len(counts)):
+        raise Mismatch(f"{where} holds values that are not gene positions.",
+                       summary="a row holds values that are not gene positions.")
+    if len(set(genes.tolist())) != len(genes):
+        raise Mismatch(f"{where} lists a gene more than once.", summary="a row lists a gene more than once.")
+    if np.any(counts[genes] == 0) or np.any(np.isnan(medians[genes])):
+        raise Mismatch(
+            f"{where} holds a gene with a count of 0 in this cell or without a median: only "
+            "detected genes with a median are ranked.",
+            summary="a row holds a gene that is not detected in its cell, or has no median.",
+        )
+    if not np.allclose(np.sort(normalized[genes]), np.sort(normalized[wanted[:ranked]]), rtol=1e-12):
+        raise Mismatch(
+            f"{where} is {row.tolist()}, expected {wanted.tolist()} (genes by decreasing "
+            "count / median; equal values in any order).",
+            summary="a row does not hold the cell's genes of highest count / median.",
+        )
+    values = normalized[genes]
+    if np.any(values[1:] > values[:-1]):
+        raise Mismatch(
+            f"{where} is {row.tolist()}: the genes are not in decreasing order of count / median "
+            f"(expected {wanted.tolist()}).",
+            summary="a row is not in decreasing order of count / median.",
+        )
+
+
+def _keeps_unranked_genes(result, block, medians, k) -> bool:
+    rows = np.asarray(result)
+    for cell, row in enumerate(rows):
+        genes = row[row >= 0].astype(np.intp)
+        if np.any(block[genes, cell] == 0) or np.any(np.isnan(medians[genes])):
+            return True
+    return False
+
+
+_BATCH = np.array([[4, 0, 1], [0, 2, 0], [3, 8, 0], [1, 0, 5]], dtype=np.uint32)
+_BATCH_MEDIANS = np.array([2.0, 1.0, 0.5, np.nan])
+_SHORT_CELLS = np.array([[2, 0], [0, 0], [6, 3]], dtype=np.uint32)
+_SHORT_MEDIANS = np.array([1.0, 4.0, 2.0])
+
+ENCODE_CELLS = Exercise(
+    name="encode_cells",
+    parameters=("block", "medians", "k"),
+    requirements=(
+        "returns an integer array of shape (cells, k): one row per cell (column of block)",
+        "row c holds the first k genes of cell c's rank value encoding: its detected genes "
+        "(count not 0) with a median (not NaN), by decreasing count / median; equal values "
+        "in any order",
+        "a cell with fewer than k such genes gets -1 in the places left",
+        "no Python loop over cells is needed; block and medians are not modified",
+    ),
+    check=_check_encode_cells,
+    visible=(
+        Case("4 genes x 3 cells, a gene without a median, k = 2", (_BATCH, _BATCH_MEDIANS, 2),
+             np.array([[2, 0], [2, 1], [0, -1]])),
+        Case("3 genes x 2 cells, k larger than any cell's genes", (_SHORT_CELLS, _SHORT_MEDIANS, 4),
+             np.array([[2, 0, -1, -1], [2, -1, -1, -1]])),
+    ),
+    mistakes=(
+        Mistake(
+            "you returned one column per cell, shape (k, cells): the result has one row per "
+            "cell (transpose it)",
+            lambda result, block, medians, k: np.shape(result) == (k, block.shape[1]) and k != block.shape[1],
+        ),
+        Mistake(
+            "genes with a count of 0, or without a median, were ranked: give them the lowest "
+            "possible score (-np.inf) before sorting, and write -1 where such a gene would come",
+            _keeps_unranked_genes,
+        ),
+    ),
+    error_causes=(
+        ErrorCause(
+            "medians has one value per gene, that is per row of block: line it up with the "
+            "rows, medians[:, np.newaxis]",
+            "ValueError",
+            "broadcast",
+        ),
+    ),
+    hints=(
+        "Do for the whole block what rank_value_encoding does for one cell: normalize, set "
+        "apart the genes that do not count, sort. Along which axis does each step work?",
+        "`block / medians[:, np.newaxis]` normalizes every cell at once. With `np.where`, "
+        "give the genes that do not count a score of `-np.inf`; then `np.argsort(-score, "
+        "axis=0)[:k]` gives, per column, the first k genes.",
+        "Use `np.take_along_axis` to read the scores of those genes, write -1 where the score "
+        "is `-np.inf`, and transpose to one row per cell. Mind k larger than the number of "
+        "genes.",
+    ),
+)
+
+EXERCISES = (NONZERO_NORMALIZED, NONZERO_MEDIANS, RANK_VALUE_ENCODING, ENCODE_CELLS)

@@ -254,3 +254,76 @@ def hidden_cases(name: str) -> tuple[Case, ...]:
         case if case.expected is not NOT_GIVEN else Case(case.label, case.args, solve(*case.args))
         for case in HIDDEN_CASES[name]
     )
+
+
+# --- Third edition: one more exercise per lesson -------------------------------------------
+
+SOLUTIONS.update({name: getattr(reference, name) for name in (
+    "reshape_copies", "broadcast_shape", "gene_totals", "encode_cells",
+)})
+
+
+def _transcripts(seed: int, transcripts: int, genes: int, dtype, top: int = 50):
+    """Transcripts mapped to genes at random (many per gene), with their counts."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, genes, size=transcripts), rng.integers(0, top, size=transcripts).astype(dtype)
+
+
+def _cells_block(seed: int, shape: tuple[int, int], dtype, detected: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """A block of counts (genes x cells) and medians with gaps, for encode_cells."""
+    return _sparse_block(seed, shape, dtype, detected=detected), _medians_with_gaps(seed + 1, shape[0])
+
+
+HIDDEN_CASES.update({
+    "reshape_copies": (
+        Case("an empty array", ((0, 4), (4, 1), (4, 0))),
+        Case("axes of length 1 with any stride", ((3, 1, 4), (4, 999, 1), (12,))),
+        Case("a 0-d array to (1, 1)", ((), (), (1, 1))),
+        Case("a reversed view, flattened", ((3, 4), (-4, 1), (12,))),
+        Case("a reversed view, its last axis split", ((3, 4), (-4, 1), (3, 2, 2))),
+        Case("a broadcast axis (stride 0), flattened", ((3, 4), (0, 1), (12,))),
+        Case("a broadcast axis (stride 0), another axis split", ((3, 4), (0, 1), (3, 2, 2))),
+        Case("a negative step, split", ((6,), (-2,), (2, 3))),
+        Case("the course's Fortran-ordered counts, flattened", ((20_500, 375), (1, 20_500), (7_687_500,))),
+        Case("the course's counts, genes split in blocks", ((20_500, 375), (1, 20_500), (4_100, 5, 375))),
+        Case("three axes merged into two", ((2, 3, 4), (24, 8, 2), (6, 4))),
+        Case("three axes, the wrong two merged", ((2, 3, 4), (12, 1, 3), (6, 4))),
+        Case("merging and splitting at once", ((4, 6), (6, 1), (2, 12))),
+        Case("merging and splitting a transposed view", ((4, 6), (1, 4), (2, 12))),
+    ),
+    "broadcast_shape": (
+        Case("two empty shapes (scalars)", ((), ())),
+        Case("a scalar and a matrix", ((), (3, 4))),
+        Case("a length of 1 against an empty axis, the other way round", ((1, 3), (0, 1))),
+        Case("an empty axis against a length of 3", ((0,), (3,))),
+        Case("lengths that differ in the middle", ((2, 3, 4), (2, 5, 4))),
+        Case("the longer shape second", ((5,), (4, 1, 5))),
+        Case("a row of genes against the counts, wrongly", ((375, 1), (20_500, 375))),
+        Case("many axes of 1", ((1, 1, 1, 7), (6, 1, 1))),
+        Case("equal shapes", ((3, 2), (3, 2))),
+    ),
+    "gene_totals": (
+        Case("many transcripts per gene, uint32 counts", (*_transcripts(91, 500, 40, np.uint32), 40)),
+        Case("uint8 counts whose totals pass 255", (*_transcripts(92, 300, 3, np.uint8, top=250), 3)),
+        Case("uint16 gene numbers", (np.array([2, 0, 2, 2], dtype=np.uint16), np.array([1, 2, 3, 4]), 4)),
+        Case("no transcripts at all", (np.array([], dtype=np.int64), np.array([], dtype=np.uint32), 3)),
+        Case("every other transcript of a larger table (a strided view)",
+             (_transcripts(93, 400, 25, np.uint32)[0][::2], _transcripts(93, 400, 25, np.uint32)[1][::2], 30)),
+        Case("counts of exactly 0", (np.array([0, 1, 0]), np.zeros(3, dtype=np.uint32), 2)),
+        Case("uint32 counts at the top of their range, one gene",
+             (np.zeros(6, dtype=np.int64), np.full(6, 4_294_967_295, dtype=np.uint32), 1)),
+    ),
+    "encode_cells": (
+        Case("uint32 counts, 60 genes x 25 cells, k = 10", (*_cells_block(101, (60, 25), np.uint32), 10)),
+        Case("float32 normalized values, 30 genes x 7 cells, k = 3", (*_cells_block(103, (30, 7), np.float32), 3)),
+        Case("a cell with no detected gene", (np.array([[0, 4], [0, 1], [0, 0]], dtype=np.uint16),
+                                              np.array([1.0, 0.5, 2.0]), 2)),
+        Case("ties within a cell", (np.array([[2, 1], [4, 1], [6, 0]], dtype=np.int64), np.array([1.0, 2.0, 3.0]), 3)),
+        Case("a Fortran-ordered block, k = 1", (np.asfortranarray(_cells_block(105, (12, 5), np.int64)[0]),
+                                                _cells_block(105, (12, 5), np.int64)[1], 1)),
+        Case("every other cell of a block (a strided view)", (_cells_block(107, (20, 16), np.uint32)[0][:, ::2],
+                                                              _cells_block(107, (20, 16), np.uint32)[1], 4)),
+        Case("a square block", (*_cells_block(109, (6, 6), np.uint32, detected=0.6), 6)),
+        Case("k larger than the number of genes", (*_cells_block(111, (4, 9), np.uint32, detected=0.7), 6)),
+    ),
+})

@@ -943,3 +943,304 @@ def little_endian_value(raw):
 """,
     "compute with Python ints",
 )
+
+
+# --- Third edition: the new exercises ---------------------------------------------------
+
+CORRECT["reshape_copies"] = {
+    "grouping the axes": """
+def reshape_copies(shape, strides, new_shape):
+    if 0 in shape:
+        return False
+    old = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    new = [n for n in new_shape if n != 1]
+    i = j = 0
+    while i < len(old) and j < len(new):
+        i_end, j_end = i + 1, j + 1
+        size_old, size_new = old[i][0], new[j]
+        while size_old != size_new:
+            if size_old < size_new:
+                size_old *= old[i_end][0]
+                i_end += 1
+            else:
+                size_new *= new[j_end]
+                j_end += 1
+        if any(old[a][1] != old[a + 1][0] * old[a + 1][1] for a in range(i, i_end - 1)):
+            return True
+        i, j = i_end, j_end
+    return False
+""",
+    "ask NumPy on a real buffer": """
+def reshape_copies(shape, strides, new_shape):
+    from numpy.lib.stride_tricks import as_strided
+    if 0 in shape:
+        return False
+    low = sum(min(0, (n - 1) * s) for n, s in zip(shape, strides))
+    high = sum(max(0, (n - 1) * s) for n, s in zip(shape, strides))
+    buffer = np.zeros(high - low + 1, dtype=np.int8)
+    x = as_strided(buffer[-low:], shape=shape, strides=strides, writeable=False)
+    return not np.shares_memory(x.reshape(new_shape), buffer)
+""",
+    "cumulative products per group": """
+import math
+
+def reshape_copies(shape, strides, new_shape):
+    if math.prod(shape) == 0:
+        return False
+    axes = [(n, s) for n, s in zip(shape, strides) if n > 1]
+    cuts, total = set(), 1
+    for n in reversed([n for n in new_shape if n > 1]):
+        total *= n
+        cuts.add(total)
+    block = 1
+    for k in range(len(axes) - 1, 0, -1):
+        block *= axes[k][0]
+        if block not in cuts and axes[k - 1][1] != axes[k][1] * axes[k][0]:
+            return True
+    return False
+""",
+}
+WRONG["reshape_copies"] = {
+    "not C-contiguous": (
+        """
+def reshape_copies(shape, strides, new_shape):
+    step = 1
+    for n, s in zip(reversed(shape), reversed(strides)):
+        if n != 1 and s != step:
+            return True
+        step *= n
+    return False
+""",
+        "you answered whether the array is C-contiguous",
+    ),
+    "always a view": (
+        """
+def reshape_copies(shape, strides, new_shape):
+    return False
+""",
+        "this reshape must copy",
+    ),
+    "a string": (
+        """
+def reshape_copies(shape, strides, new_shape):
+    return "copy"
+""",
+        "answer True (reshape must copy) or False",
+    ),
+}
+
+CORRECT["broadcast_shape"] = {
+    "pad and compare": """
+def broadcast_shape(shape_a, shape_b):
+    n = max(len(shape_a), len(shape_b))
+    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            return None
+        out.append(y if x == 1 else x)
+    return tuple(out)
+""",
+    "numpy's own rule": """
+def broadcast_shape(shape_a, shape_b):
+    try:
+        return np.broadcast_shapes(tuple(shape_a), tuple(shape_b))
+    except ValueError:
+        return None
+""",
+    "zip_longest from the right": """
+from itertools import zip_longest
+
+def broadcast_shape(shape_a, shape_b):
+    result = []
+    for x, y in zip_longest(reversed(shape_a), reversed(shape_b), fillvalue=1):
+        if x == 1:
+            result.append(y)
+        elif y == 1 or x == y:
+            result.append(x)
+        else:
+            return None
+    return tuple(reversed(result))
+""",
+}
+WRONG["broadcast_shape"] = {
+    "left-aligned": (
+        """
+def broadcast_shape(shape_a, shape_b):
+    n = max(len(shape_a), len(shape_b))
+    a = tuple(shape_a) + (1,) * (n - len(shape_a))
+    b = tuple(shape_b) + (1,) * (n - len(shape_b))
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            return None
+        out.append(max(x, y))
+    return tuple(out)
+""",
+        "from the last axis backwards",
+    ),
+    "no compatibility check": (
+        """
+def broadcast_shape(shape_a, shape_b):
+    n = max(len(shape_a), len(shape_b))
+    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
+    return tuple(max(x, y) for x, y in zip(a, b))
+""",
+        "return None then",
+    ),
+    "empty axes stretched": (
+        """
+def broadcast_shape(shape_a, shape_b):
+    n = max(len(shape_a), len(shape_b))
+    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
+    if any(x != y and 1 not in (x, y) for x, y in zip(a, b)):
+        return None
+    return tuple(max(x, y) for x, y in zip(a, b))
+""",
+        "even to 0",
+    ),
+    "a list": (
+        """
+def broadcast_shape(shape_a, shape_b):
+    try:
+        return list(np.broadcast_shapes(shape_a, shape_b))
+    except ValueError:
+        return None
+""",
+        "not a tuple of ints",
+    ),
+}
+
+CORRECT["gene_totals"] = {
+    "np.add.at": """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    totals = np.zeros(n_genes, dtype=np.int64)
+    np.add.at(totals, transcript_gene, transcript_counts.astype(np.int64))
+    return totals
+""",
+    "bincount with weights": """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    sums = np.bincount(transcript_gene.astype(np.intp), weights=transcript_counts, minlength=n_genes)
+    return sums.astype(np.int64)
+""",
+    "a boolean mask per gene": """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    counts = transcript_counts.astype(np.int64)
+    return np.array([counts[transcript_gene == g].sum() for g in range(n_genes)], dtype=np.int64)
+""",
+    "sort and reduceat": """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    totals = np.zeros(n_genes, dtype=np.int64)
+    if len(transcript_gene) == 0:
+        return totals
+    order = np.argsort(transcript_gene, kind="stable")
+    genes = transcript_gene[order]
+    starts = np.flatnonzero(np.r_[True, genes[1:] != genes[:-1]])
+    totals[genes[starts]] = np.add.reduceat(transcript_counts[order].astype(np.int64), starts)
+    return totals
+""",
+}
+WRONG["gene_totals"] = {
+    "repeated indices": (
+        """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    totals = np.zeros(n_genes, dtype=np.int64)
+    totals[transcript_gene] += transcript_counts
+    return totals
+""",
+        "adds only one transcript per gene",
+    ),
+    "no minlength": (
+        """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    return np.bincount(transcript_gene, weights=transcript_counts).astype(np.int64)
+""",
+        "minlength=n_genes",
+    ),
+    "float totals": (
+        """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    return np.bincount(transcript_gene, weights=transcript_counts, minlength=n_genes)
+""",
+        "returns floats",
+    ),
+    "the counts' dtype": (
+        """
+def gene_totals(transcript_gene, transcript_counts, n_genes):
+    totals = np.zeros(n_genes, dtype=transcript_counts.dtype)
+    np.add.at(totals, transcript_gene, transcript_counts)
+    return totals
+""",
+        "a dtype too small",
+    ),
+}
+
+CORRECT["encode_cells"] = {
+    "scores with -inf": """
+def encode_cells(block, medians, k):
+    counted = (block != 0) & ~np.isnan(medians)[:, np.newaxis]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(counted, block / medians[:, np.newaxis], -np.inf)
+    order = np.argsort(-score, axis=0)[:k]
+    best = np.take_along_axis(score, order, axis=0)
+    genes = np.full((k, block.shape[1]), -1)
+    genes[:len(order)] = np.where(np.isfinite(best), order, -1)
+    return genes.T
+""",
+    "a loop over cells": """
+def encode_cells(block, medians, k):
+    result = np.full((block.shape[1], k), -1, dtype=np.int64)
+    usable = np.flatnonzero(~np.isnan(medians))
+    for cell in range(block.shape[1]):
+        genes = usable[block[usable, cell] != 0]
+        ranked = genes[np.argsort(-(block[genes, cell] / medians[genes]), kind="stable")][:k]
+        result[cell, :len(ranked)] = ranked
+    return result
+""",
+    "cells as rows, NaN sorted last": """
+def encode_cells(block, medians, k):
+    cells = np.asarray(block, dtype=np.float64).T
+    score = np.where(cells != 0, cells / medians, np.nan)
+    order = np.argsort(-score, axis=1)[:, :k]
+    picked = np.take_along_axis(score, order, axis=1)
+    out = np.where(np.isnan(picked), -1, order)
+    return np.pad(out, ((0, 0), (0, k - out.shape[1])), constant_values=-1)
+""",
+}
+WRONG["encode_cells"] = {
+    "one column per cell": (
+        """
+def encode_cells(block, medians, k):
+    counted = (block != 0) & ~np.isnan(medians)[:, np.newaxis]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(counted, block / medians[:, np.newaxis], -np.inf)
+    order = np.argsort(-score, axis=0)[:k]
+    best = np.take_along_axis(score, order, axis=0)
+    genes = np.full((k, block.shape[1]), -1)
+    genes[:len(order)] = np.where(np.isfinite(best), order, -1)
+    return genes
+""",
+        "you returned one column per cell",
+    ),
+    "no padding": (
+        """
+def encode_cells(block, medians, k):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = block / medians[:, np.newaxis]
+    return np.argsort(-score, axis=0, kind="stable")[:k].T
+""",
+        "were ranked",
+    ),
+    "medians on the cells' axis": (
+        """
+def encode_cells(block, medians, k):
+    score = np.where(block != 0, block / medians, -np.inf)
+    order = np.argsort(-score, axis=0)[:k]
+    return np.where(np.isfinite(np.take_along_axis(score, order, axis=0)), order, -1).T
+""",
+        "line it up with the rows",
+    ),
+}
