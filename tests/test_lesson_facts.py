@@ -206,3 +206,60 @@ def test_lesson4_corpus_is_written_without_loompy_and_loompy_reads_it(lesson4_co
     with loompy.connect(str(lesson4_corpus["paths"][0]), mode="r") as data:
         assert np.array_equal(data[:, :], lesson4_corpus["files"][0]["matrix"])
         assert list(data.ra.ensembl_id) == list(lesson4_corpus["files"][0]["ensembl_id"])
+
+
+def test_which_operations_copy():
+    """Lesson 1, 'Predict: view or copy?': the rules the prose states, on its own grid."""
+    grid = np.arange(12).reshape(3, 4)
+    views = {"ravel": grid.ravel(), "slice": grid[:, 1:3], "split": grid.T.reshape(2, 2, 3),
+             "evenly spaced": grid[:, ::2].reshape(6)}
+    copies = {"flatten": grid.flatten(), "transpose ravel": grid.T.ravel(), "fancy": grid[:, [1, 2]],
+              "transpose flattened": grid.T.reshape(12), "not evenly spaced": grid[:, :2].reshape(6)}
+    assert all(np.shares_memory(view, grid) for view in views.values())
+    assert not any(np.shares_memory(copy, grid) for copy in copies.values())
+    assert grid[:, ::2].reshape(6).strides == (16,)
+    counts_like = np.asfortranarray(np.zeros((5, 3), dtype=np.uint32))
+    assert np.shares_memory(counts_like.T.ravel(), counts_like)
+    assert not np.shares_memory(counts_like.ravel(), counts_like)
+
+
+def test_the_broadcast_error_names_both_shapes():
+    """Lesson 2: how to read the error of counts / gene_lengths, and the fix."""
+    with pytest.raises(ValueError, match=r"\(20500,375\) \(20500,\)"):
+        np.ones((20500, 375), dtype=np.uint32) / np.ones(20500)
+    assert np.broadcast_shapes((20500, 375), (20500, 1)) == (20500, 375)
+
+
+def test_ufunc_methods_are_the_reductions_and_outer_sums_of_the_lesson():
+    """Lesson 2: np.add.outer has shape x.shape + y.shape; reduce is sum, accumulate is cumsum."""
+    x, y = np.arange(6).reshape(2, 3), np.array([[10, 20]])
+    outer = np.add.outer(x, y)
+    assert outer.shape == x.shape + y.shape and outer[1, 2, 0, 1] == x[1, 2] + y[0, 1]
+    assert np.array_equal(np.add.reduce(x, axis=0), x.sum(axis=0))
+    assert np.array_equal(np.add.accumulate(x[1]), np.cumsum(x[1]))
+    assert np.array_equal(np.maximum.accumulate(np.array([3, 1, 4, 1, 5])), [3, 3, 4, 4, 5])
+
+
+def test_repeated_indices_are_written_once_unless_np_add_at():
+    """Lesson 3: hits[positions] += 1 counts a repeated position once; np.add.at and bincount count all."""
+    positions = np.array([0, 2, 2, 2, 3])
+    hits = np.zeros(4, dtype=np.int64)
+    hits[positions] += 1
+    assert hits.tolist() == [1, 0, 1, 1]
+    hits = np.zeros(4, dtype=np.int64)
+    np.add.at(hits, positions, 1)
+    assert hits.tolist() == np.bincount(positions, minlength=4).tolist() == [1, 0, 3, 1]
+
+
+def test_ix_selects_a_block_where_paired_arrays_select_elements():
+    """Lesson 3: m[[0, 2], [1, 3]] is two elements; m[np.ix_([0, 2], [1, 3])] a 2 x 2 block."""
+    grid = np.arange(12).reshape(3, 4)
+    assert grid[[0, 2], [1, 3]].tolist() == [1, 11]
+    assert grid[np.ix_([0, 2], [1, 3])].tolist() == [[1, 3], [9, 11]]
+
+
+def test_argpartition_finds_the_same_top_values_in_no_particular_order():
+    """Lesson 3: argpartition's last k rows hold the k largest values of each column, unsorted."""
+    x = np.random.default_rng(5).integers(0, 1000, size=(300, 7)).astype(np.uint32)
+    top = np.take_along_axis(x, np.argpartition(x, -10, axis=0)[-10:], axis=0)
+    assert np.array_equal(np.sort(top, axis=0), np.sort(x, axis=0)[-10:])
