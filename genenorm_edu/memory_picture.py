@@ -198,9 +198,23 @@ def _arrows(view: np.ndarray, itemsize: int) -> list[tuple[int, int]]:
     return [(axis, view.strides[axis] // itemsize) for axis, length in enumerate(view.shape) if length > 1]
 
 
+def _bend(level: int) -> float:
+    """How much the arrow of the ``level``-th axis bends: later axes rise higher."""
+    return 0.3 + 0.35 * level
+
+
 def _arc_height(level: int, cells: int) -> float:
     """How high the arrow of a stride of ``cells`` rises above the cells."""
-    return 0.6 if cells == 0 else (0.3 + 0.2 * level) * abs(cells) / 2
+    return 0.6 if cells == 0 else _bend(level) * abs(cells) / 2
+
+
+def _shift(level: int, count: int) -> float:
+    """Where in its cells the ``level``-th of ``count`` arrows starts and ends, from the centre.
+
+    Arrows of equal strides (the two +1-cell axes of a sliding window) would
+    otherwise share both ends; each starts and ends at its own point.
+    """
+    return 0.0 if count < 2 else 0.4 * (level / (count - 1) - 0.5)
 
 
 def _draw_cells(ax: Axes, base: np.ndarray, positions: np.ndarray) -> None:
@@ -225,14 +239,14 @@ def _draw_cells(ax: Axes, base: np.ndarray, positions: np.ndarray) -> None:
     ax.text(-0.1, -0.25, "byte", ha="right", va="center", fontsize=8, color="#555555")
 
 
-def _stride_arrow(ax: Axes, start: int, stride_cells: int, colour: str, level: int) -> None:
+def _stride_arrow(ax: Axes, start: int, stride_cells: int, colour: str, level: int, shift: float = 0.0) -> None:
     """An arc above the cells from the view's first element to its neighbour along one axis."""
     if stride_cells == 0:
         ends = (start + 0.3, 1.0), (start + 0.7, 1.0)
         style = "arc3,rad=-2.2"
     else:
-        ends = (start + 0.5, 1.0), (start + stride_cells + 0.5, 1.0)
-        bend = 0.3 + 0.2 * level  # as in _arc_height
+        ends = (start + 0.5 + shift, 1.0), (start + stride_cells + 0.5 + shift, 1.0)
+        bend = _bend(level)
         style = f"arc3,rad={-bend if stride_cells > 0 else bend}"
     ax.add_patch(
         FancyArrowPatch(*ends, connectionstyle=style, arrowstyle="-|>", mutation_scale=12,
@@ -304,7 +318,7 @@ def draw_memory(
     _draw_cells(ax, base, positions)
     for level, (axis, cells) in enumerate(arrows):
         colour = ARROW_COLOURS[axis % len(ARROW_COLOURS)]
-        _stride_arrow(ax, int(positions.ravel()[0]), cells, colour, level)
+        _stride_arrow(ax, int(positions.ravel()[0]), cells, colour, level, _shift(level, len(arrows)))
         label = f"axis {axis}: {_stride_label(view.strides[axis], base.itemsize)}"
         ax.text(-0.5, top - 0.45 * level, label, ha="left", va="top", color=colour, fontsize=10)
     ax.set_xlim(-0.6, base.size + 0.2)

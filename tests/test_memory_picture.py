@@ -157,3 +157,15 @@ def test_draws_on_a_given_axes():
     picture = draw_memory(A[1], A, ax=ax)
     assert picture.axes is ax
     assert len(fig.axes) == 1
+
+
+def test_the_two_arrows_of_a_sliding_window_are_drawn_apart():
+    """Both axes of a sliding window step one cell: their arrows must not lie on each other."""
+    x = np.arange(6, dtype=np.int64) * 10
+    picture = draw_memory(sliding_window_view(x, 3), x, title="windows")
+    picture.axes.figure.canvas.draw()
+    arrows = [patch for patch in picture.axes.patches if isinstance(patch, FancyArrowPatch)]
+    assert len(arrows) == 2
+    first, second = (arrow.get_path().get_extents() for arrow in arrows)  # in cells (data units)
+    assert abs(first.x0 - second.x0) > 0.2  # they start at different points of the cell
+    assert abs(first.y1 - second.y1) > 0.1  # and rise to different heights
