@@ -776,3 +776,107 @@ SUBMISSIONS[LESSON4] = (
         {"nonzero_normalized": ZERO},
     ),
 )
+
+
+# --- Third edition: the new exercises, in other styles, wrong, and reaching for the answer -----
+
+_FAKE_SHAPE = """
+class AlwaysEqual(tuple):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+def broadcast_shape(shape_a, shape_b):
+    return AlwaysEqual()
+"""
+
+SUBMISSIONS[LESSON1] += (
+    Submission(
+        "reshape-asks-numpy",
+        "honest: other styles",
+        "solved",
+        (answer("reshape_copies", CORRECT["reshape_copies"]["ask NumPy on a real buffer"]),),
+    ),
+    Submission(
+        "reshape-by-contiguity",
+        "wrong",
+        "solved",
+        (answer("reshape_copies", WRONG["reshape_copies"]["not C-contiguous"][0]),),
+        {"reshape_copies": ZERO},
+    ),
+    Submission(
+        "reshape-from-reference",
+        "reference used indirectly",
+        "solved",
+        (answer("reshape_copies", """
+            def reshape_copies(shape, strides, new_shape):
+                from genenorm_edu.reference import reshape_copies as answer
+                return answer(shape, strides, new_shape)
+        """),),
+        {"reshape_copies": ZERO},
+    ),
+)
+
+SUBMISSIONS[LESSON2] += (
+    Submission(
+        "broadcast-by-numpy",
+        "honest: other styles",
+        "solved",
+        (answer("broadcast_shape", CORRECT["broadcast_shape"]["numpy's own rule"]),),
+    ),
+    Submission(
+        "broadcast-unchecked",
+        "wrong",
+        "solved",
+        (answer("broadcast_shape", WRONG["broadcast_shape"]["no compatibility check"][0]),),
+        {"broadcast_shape": ZERO},
+    ),
+    Submission(
+        "broadcast-always-equal",
+        "tampering with the result",
+        "solved",
+        (answer("broadcast_shape", _FAKE_SHAPE),),
+        {"broadcast_shape": ZERO},
+    ),
+)
+
+SUBMISSIONS[LESSON3] += (
+    Submission(
+        "totals-by-bincount",
+        "honest: other styles",
+        "solved",
+        (answer("gene_totals", CORRECT["gene_totals"]["bincount with weights"]),),
+    ),
+    Submission(
+        "totals-buffered",
+        "wrong",
+        "solved",
+        (answer("gene_totals", WRONG["gene_totals"]["repeated indices"][0]),),
+        {"gene_totals": ZERO},
+    ),
+    Submission(
+        "totals-in-uint32",
+        "wrong: tests never look at",
+        "solved",
+        (answer("gene_totals", WRONG["gene_totals"]["the counts' dtype"][0]),),
+        {"gene_totals": ZERO},
+    ),
+)
+
+SUBMISSIONS[LESSON4] += (
+    Submission(
+        "cells-in-a-loop",
+        "honest: other styles",
+        "solved",
+        (answer("encode_cells", CORRECT["encode_cells"]["a loop over cells"]),),
+    ),
+    Submission(
+        "cells-as-columns",
+        "wrong",
+        "solved",
+        (answer("encode_cells", WRONG["encode_cells"]["one column per cell"][0]),),
+        {"encode_cells": ZERO},
+    ),
+)
