@@ -426,3 +426,6 @@ def encode_cells(block: np.ndarray, medians: np.ndarray, k: int) -> np.ndarray:
     genes = np.full((k, block.shape[1]), -1, dtype=np.int64)
     genes[: len(order)] = np.where(best > -np.inf, order, -1)
     return genes.T
+
+
+__all__ += ["broadcast_shape", "encode_cells", "gene_totals", "reshape_copies"]
