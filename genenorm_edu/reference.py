@@ -11,13 +11,13 @@ The production versions of library size, RPKM and quantile normalization
 :mod:`genenorm_edu.normalization`.
 
 Lesson 1, inside an ndarray: :func:`c_strides`, :func:`byte_offset`,
-:func:`stepped_view`, :func:`little_endian_value`.
-Lesson 2, axes and broadcasting: :func:`closest_to`, :func:`rpkm`,
-:func:`outer_sum`, :func:`gene_zscores`, :func:`rolling_mean`.
-Lesson 3, fancy indexing: :func:`qnorm`, :func:`ordinal_ranks`,
-:func:`top_genes`, :func:`tie_blocks`.
+:func:`stepped_view`, :func:`little_endian_value`, :func:`reshape_copies`.
+Lesson 2, axes and broadcasting: :func:`closest_to`, :func:`broadcast_shape`,
+:func:`rpkm`, :func:`outer_sum`, :func:`gene_zscores`, :func:`rolling_mean`.
+Lesson 3, fancy indexing: :func:`gene_totals`, :func:`qnorm`,
+:func:`ordinal_ranks`, :func:`top_genes`, :func:`tie_blocks`.
 Lesson 4, non-zero medians: :func:`nonzero_normalized`,
-:func:`nonzero_medians`, :func:`rank_value_encoding`.
+:func:`nonzero_medians`, :func:`rank_value_encoding`, :func:`encode_cells`.
 """
 
 from __future__ import annotations
