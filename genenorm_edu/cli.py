@@ -28,6 +28,17 @@ def _register_instructor_commands(subparsers) -> None:
     parallel.register_commands(subparsers)
 
 
+def _register_medians_commands(subparsers) -> None:
+    """Add the median workflow's commands, where the workflow is installed (not in a student copy)."""
+    try:
+        from genenorm_edu.medians import command as medians_command
+    except ModuleNotFoundError as error:
+        if error.name != "genenorm_edu.medians.command":
+            raise
+        return  # a student's copy of the course: medians/ holds the lesson's corpus writer only
+    medians_command.register_commands(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``genenorm-edu`` command with all subcommands.
 
@@ -38,7 +49,6 @@ def build_parser() -> argparse.ArgumentParser:
      'student-bundle']
     """
     from genenorm_edu import data
-    from genenorm_edu.medians import command as medians_command
 
     parser = argparse.ArgumentParser(
         prog="genenorm-edu",
@@ -46,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register_command(subparsers)
-    medians_command.register_commands(subparsers)
+    _register_medians_commands(subparsers)
     _register_instructor_commands(subparsers)
     return parser
 
