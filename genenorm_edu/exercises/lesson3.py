@@ -17,11 +17,17 @@ def _targets(x):
 
 
 def _qnorm_ranks_rounded_down(x):
-    """Quantile normalization where each tie block takes the target at its floored average rank."""
+    """Quantile normalization where each tie block takes the target at its floored average rank.
+
+    Only for an x where that differs from quantile normalization (a tie block
+    whose average rank falls halfway): it computes the mistake, never the answer.
+    """
     from scipy import stats  # imported when needed: scipy.stats takes seconds to import
 
-    position = (stats.rankdata(x, axis=0) - 1).astype(np.intp)
-    return _targets(x)[position]
+    ranks = stats.rankdata(x, axis=0)
+    if not np.any(ranks != np.floor(ranks)):
+        raise ValueError("no tie block at a half rank: rounding it down cannot show")
+    return _targets(x)[(ranks - 1).astype(np.intp)]
 
 
 def _ignores_ties(result, x) -> bool:

@@ -26,13 +26,14 @@ def _check_nonzero_normalized(result, expected, args) -> None:
         check_array(values, wanted, name=f"{name}[{gene}] (gene {gene})", dtype_kind="f", rtol=1e-6)
 
 
-def _normalized_keeping_zeros(counts_block, n_counts):
-    return list(counts_block / n_counts[np.newaxis, :] * 10_000)
-
-
 def _keeps_zeros(result, counts_block, n_counts) -> bool:
-    return all(
-        np.allclose(values, row) for values, row in zip(result, _normalized_keeping_zeros(counts_block, n_counts))
+    """Whether each array holds all of its gene's values, zeros included (verifies only).
+
+    It scales the result back to counts and compares; it normalizes nothing.
+    """
+    return len(result) == len(counts_block) and all(
+        np.shape(values) == np.shape(row) and np.allclose(np.asarray(values) * n_counts / 10_000, row)
+        for values, row in zip(result, counts_block)
     )
 
 
@@ -167,8 +168,8 @@ def _check_rank_value_encoding(result, expected, args) -> None:
     genes = result.tolist()
     _check_same_genes(genes, wanted, cell_counts, medians, name)
     with np.errstate(divide="ignore", invalid="ignore"):
-        normalized = cell_counts / medians
-    values = normalized[result]
+        levels = cell_counts / medians  # to verify the order of the result's genes
+    values = levels[result]
     rising = np.flatnonzero(values[1:] > values[:-1])
     if rising.size:
         place = int(rising[0]) + 1
