@@ -11,6 +11,7 @@ subcommands only.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -30,12 +31,10 @@ def _register_instructor_commands(subparsers) -> None:
 
 def _register_medians_commands(subparsers) -> None:
     """Add the median workflow's commands, where the workflow is installed (not in a student copy)."""
-    try:
-        from genenorm_edu.medians import command as medians_command
-    except ModuleNotFoundError as error:
-        if error.name != "genenorm_edu.medians.command":
-            raise
+    if importlib.util.find_spec("genenorm_edu.medians.command") is None:
         return  # a student's copy of the course: medians/ holds the lesson's corpus writer only
+    from genenorm_edu.medians import command as medians_command
+
     medians_command.register_commands(subparsers)
 
 
