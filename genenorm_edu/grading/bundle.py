@@ -193,6 +193,8 @@ def _medians_imports(module: Path) -> set[str]:
     for node in ast.parse(module.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(prefix):
             found.add(node.module[len(prefix):].split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module == prefix[:-1]:  # from ...medians import corpus
+            found |= {alias.name for alias in node.names if (MEDIANS_DIR / f"{alias.name}.py").is_file()}
         elif isinstance(node, ast.Import):
             found |= {alias.name[len(prefix):].split(".")[0] for alias in node.names if alias.name.startswith(prefix)}
     return found
