@@ -9,7 +9,8 @@ memory_picture
 measure
     Time a call and measure the memory it allocates.
 normalization
-    Library size, RPKM and quantile normalization for real sizes.
+    Library size, RPKM and quantile normalization for real sizes (not in the
+    students' copy of the course: it would answer lessons 2 and 3).
 exercises
     The graded exercises: what each asks, how a result is judged, the
     mistakes it recognizes, the visible tests (``check_exercise``), hints.
@@ -35,7 +36,8 @@ grading
     (sandbox, hidden tests, preprocessors, release of the student notebooks).
 medians
     Geneformer's per-gene non-zero median expression over many ``.loom``
-    and ``.h5ad`` files, streamed through t-digests.
+    and ``.h5ad`` files, streamed through t-digests (the students' copy keeps
+    only ``medians.corpus``, the synthetic files of lesson 4).
 atomic
     ``atomic_write``: every result file is written whole or not at all.
 cores

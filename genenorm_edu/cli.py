@@ -11,6 +11,7 @@ subcommands only.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,15 @@ def _register_instructor_commands(subparsers) -> None:
     parallel.register_commands(subparsers)
 
 
+def _register_medians_commands(subparsers) -> None:
+    """Add the median workflow's commands, where the workflow is installed (not in a student copy)."""
+    if importlib.util.find_spec("genenorm_edu.medians.command") is None:
+        return  # a student's copy of the course: medians/ holds the lesson's corpus writer only
+    from genenorm_edu.medians import command as medians_command
+
+    medians_command.register_commands(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``genenorm-edu`` command with all subcommands.
 
@@ -38,7 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
      'student-bundle']
     """
     from genenorm_edu import data
-    from genenorm_edu.medians import command as medians_command
 
     parser = argparse.ArgumentParser(
         prog="genenorm-edu",
@@ -46,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data.register_command(subparsers)
-    medians_command.register_commands(subparsers)
+    _register_medians_commands(subparsers)
     _register_instructor_commands(subparsers)
     return parser
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,14 @@ from packaging.requirements import Requirement
 from course_copies import REPO_ROOT, make_student_bundle, shell_environment, student_environment
 
 from genenorm_edu.course import ASSIGNMENTS
-from genenorm_edu.grading.bundle import BundleSettings, student_pyproject, write_student_bundle
+from genenorm_edu.grading.bundle import (
+    FULL_CHECKOUT_TAG,
+    BundleSettings,
+    student_library_files,
+    student_notebook,
+    student_pyproject,
+    write_student_bundle,
+)
 from genenorm_edu.grading.hidden import HIDDEN_CASES
 from genenorm_edu.grading.kernel import PACKAGE_DIR, SECRET_PATHS
 
@@ -54,14 +62,10 @@ def _text_of(path: Path) -> str:
 
 
 def _public_text() -> str:
-    """What students may see in this repository: the library without secrets, the released notebooks."""
-    secret = tuple(path.resolve() for path in SECRET_PATHS)
-    texts = []
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            if not any(path == s or s in path.parents for s in secret):
-                texts.append(_text_of(path))
-    texts += [_notebook_text(path) for path in sorted((REPO_ROOT / "notebooks").glob("*/*.ipynb"))]
+    """What the student copy shows anyway: its library files, the released notebooks as it holds them."""
+    texts = [_text_of(PACKAGE_DIR / path) for path in student_library_files()]
+    for path in sorted((REPO_ROOT / "notebooks").glob("*/*.ipynb")):
+        texts.append("\n".join(cell.source for cell in student_notebook(nbformat.read(path, as_version=4)).cells))
     return "\n".join(texts)
 
 
@@ -156,16 +160,26 @@ def test_bundle_has_the_student_files_only(bundle):
     files = {path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()}
     library = {f for f in files if f.startswith("genenorm_edu/")}
     secret = tuple(path.resolve() for path in SECRET_PATHS)
-    expected_library = {
-        f"genenorm_edu/{path.relative_to(PACKAGE_DIR).as_posix()}"
+    everything = {
+        path.relative_to(PACKAGE_DIR).as_posix()
         for path in PACKAGE_DIR.rglob("*")
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and not any(path.resolve() == s or s in path.resolve().parents for s in secret)
+        if path.is_file() and "__pycache__" not in path.parts
     }
-    assert library == expected_library
-    assert "genenorm_edu/reference.py" not in files
+    expected_library = {f"genenorm_edu/{path.as_posix()}" for path in student_library_files()}
+    assert library == expected_library | {"genenorm_edu/medians/__init__.py"}
+    assert {f"genenorm_edu/{path}" for path in everything} - library == {
+        f"genenorm_edu/{path}"
+        for path in everything
+        if any((PACKAGE_DIR / path).resolve() == s or s in (PACKAGE_DIR / path).resolve().parents for s in secret)
+        or path == "normalization.py"
+        or (path.startswith("medians/") and path not in ("medians/corpus.py", "medians/__init__.py"))
+    }
+    assert "genenorm_edu/reference.py" not in files and "genenorm_edu/normalization.py" not in files
     assert not any(f.startswith("genenorm_edu/grading/") for f in files)
+    assert {f for f in files if f.startswith("genenorm_edu/medians/")} == {
+        "genenorm_edu/medians/__init__.py",
+        "genenorm_edu/medians/corpus.py",
+    }
     assert {f"notebooks/{a}/{a}.ipynb" for a in ASSIGNMENTS} <= files
     assert files - library - {f"notebooks/{a}/{a}.ipynb" for a in ASSIGNMENTS} == {
         "README.md",
@@ -176,6 +190,30 @@ def test_bundle_has_the_student_files_only(bundle):
         "jupyter/jupyter_server_config.json",
         "jupyter/labconfig/page_config.json",
     }
+
+
+def test_bundle_notebooks_leave_out_the_full_checkout_cells(bundle):
+    """Cells that use what the copy leaves out (production RPKM, the median workflow) are not in it."""
+    left_out = 0
+    for assignment in ASSIGNMENTS:
+        released = nbformat.read(REPO_ROOT / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+        copied = nbformat.read(bundle / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+        kept = [cell for cell in released.cells if FULL_CHECKOUT_TAG not in cell.metadata.get("tags", [])]
+        assert [cell.source for cell in copied.cells] == [cell.source for cell in kept]
+        left_out += len(released.cells) - len(kept)
+        text = "\n".join(cell.source for cell in copied.cells)
+        assert "genenorm_edu.normalization" not in text
+        assert not re.search(r"from genenorm_edu\.medians import (?!make_corpus\b)", text), assignment
+    assert left_out >= 4
+
+
+def test_bundle_medians_package_is_the_corpus_writer_only(bundle):
+    init = (bundle / "genenorm_edu" / "medians" / "__init__.py").read_text()
+    imported = {
+        node.module for node in ast.walk(ast.parse(init)) if isinstance(node, ast.ImportFrom)
+    }
+    assert imported == {"genenorm_edu.medians.corpus"}
+    assert "make_corpus" in init
 
 
 def test_bundle_installs_what_the_library_needs(bundle):
@@ -254,9 +292,11 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
-path, cwd = sys.argv[1], sys.argv[2]
+path, cwd, allow_errors = sys.argv[1], sys.argv[2], sys.argv[3] == "allow-errors"
 notebook = nbformat.read(path, as_version=4)
-NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": cwd}}).execute()
+NotebookClient(
+    notebook, timeout=600, kernel_name="python3", allow_errors=allow_errors, resources={"metadata": {"path": cwd}}
+).execute()
 nbformat.write(notebook, path)
 """
 
@@ -275,11 +315,13 @@ def student_python(bundle) -> Path:
     return student_environment(bundle)
 
 
-def _run_notebook(python: Path, notebook: nbformat.NotebookNode, folder: Path, home: Path) -> nbformat.NotebookNode:
+def _run_notebook(
+    python: Path, notebook: nbformat.NotebookNode, folder: Path, home: Path, allow_errors: bool = False
+) -> nbformat.NotebookNode:
     path = folder / "run.ipynb"
     nbformat.write(notebook, path)
     done = subprocess.run(
-        [str(python), "-c", _EXECUTE, str(path), str(folder)],
+        [str(python), "-c", _EXECUTE, str(path), str(folder), "allow-errors" if allow_errors else "stop"],
         cwd=folder, env=shell_environment(home=home), capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
@@ -301,18 +343,44 @@ def test_bundle_command_line_has_the_student_commands_only(bundle, student_pytho
         cwd=bundle, env=shell_environment(home=tmp_path), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "data" in done.stdout and "medians" in done.stdout
+    assert "data" in done.stdout
+    # The median workflow is researcher tooling: its per-file step answers lesson 4.
+    for researcher_command in ("medians", "make-corpus"):
+        assert researcher_command not in done.stdout
     for instructor_command in ("autograde", "student-bundle", "release", "generate-feedback"):
         assert instructor_command not in done.stdout
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("source", ["bundle", "exchange"])
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_student_notebook_runs_in_the_bundle_up_to_the_first_exercise(bundle, student_python, assignment, tmp_path):
-    notebook = nbformat.read(bundle / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
-    first_answer = next(index for index, cell in enumerate(notebook.cells) if _is_answer(cell))
-    notebook.cells = notebook.cells[:first_answer] + [nbformat.v4.new_code_cell(_PROBE)]
-    ran = _run_notebook(student_python, notebook, tmp_path, tmp_path)
+def test_student_notebook_runs_in_the_bundle_up_to_the_unanswered_exercises(
+    bundle, student_python, assignment, source, tmp_path
+):
+    """Run All in the copy: only the visible tests and the cells noted as needing an exercise fail.
+
+    A lesson released later through the exchange comes whole: there, the cells
+    for the full checkout stop at their import, which says why.
+    """
+    released = REPO_ROOT / "notebooks" / assignment / f"{assignment}.ipynb"
+    notebook = nbformat.read(bundle / "notebooks" / assignment / released.name, as_version=4)
+    if source == "exchange":
+        notebook = nbformat.read(released, as_version=4)
+        if not any(FULL_CHECKOUT_TAG in cell.metadata.get("tags", []) for cell in notebook.cells):
+            pytest.skip("the lesson has no cell for the full checkout only: the same notebook as the bundle's")
+    notebook.cells.append(nbformat.v4.new_code_cell(_PROBE))
+    ran = _run_notebook(student_python, notebook, tmp_path, tmp_path, allow_errors=True)
+    for cell in ran.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_visible"):
+                assert "is not written yet" in output["evalue"], output["evalue"]
+            elif FULL_CHECKOUT_TAG in cell.metadata.get("tags", []):
+                assert output["ename"] in ("ImportError", "ModuleNotFoundError"), (cell.source[:200], output["evalue"])
+                assert "not in the student copy" in cell.source
+            else:
+                assert cell.source.startswith("# Uses your "), (cell.source[:80], output["ename"], output["evalue"])
     probe = _probe_output(ran)
     assert f"library: {bundle.resolve() / 'genenorm_edu' / '__init__.py'}" in probe
     assert f"python: {student_python.parent}" in probe

@@ -17,20 +17,18 @@ the exercise's progressive hints, from a nudge to nearly the answer.
 
 Examples
 --------
+A first try that hard-codes the strides of a Fortran-ordered (3, 4) array of
+int64 (the docs of this package never show working code for an exercise):
+
 >>> def c_strides(shape, itemsize):
-...     strides, step = [], itemsize
-...     for length in reversed(shape):
-...         strides.append(step)
-...         step *= length
-...     return tuple(reversed(strides))
+...     return (8, 24)
 >>> c_strides.__module__ = "__main__"  # as if written in a notebook
->>> check_exercise("c_strides", c_strides)  # doctest: +ELLIPSIS
-c_strides: visible tests
-  ✓ a (3, 4) array of int64
+>>> check_exercise("c_strides", c_strides)
+Traceback (most recent call last):
 ...
-All 4 visible tests passed. When grading, these run again, with hidden tests on other inputs. Graded:
-  - returns a tuple with one stride per axis (an empty tuple for shape ())
-...
+genenorm_edu.feedback.Mismatch: a (3, 4) array of int64: c_strides((3, 4), 8) is (8, 24), expected (32, 8).
+Likely cause: these are Fortran-order strides (first axis fastest); in C order the last axis moves one element at a time.
+Stuck? Run hint("c_strides") in a new cell.
 """
 
 from __future__ import annotations

@@ -10,13 +10,27 @@ from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
 from genenorm_edu.feedback import Mismatch, check_equal, check_pair, type_name
 
 
-def fortran_strides(shape, itemsize) -> tuple[int, ...]:
-    """Strides of a Fortran-ordered array: the first axis moves fastest."""
-    strides, step = [], itemsize
-    for length in shape:
-        strides.append(step)
-        step *= length
-    return tuple(strides)
+def _grows_from_first_axis(strides, shape, first) -> bool:
+    """Whether ``strides`` start at ``first`` on axis 0 and grow by each axis's length.
+
+    It recognizes Fortran-order strides (``first`` = itemsize): the first axis
+    moves fastest. It only verifies a given result; it computes no strides.
+    """
+    strides, shape = tuple(int(s) for s in strides), tuple(shape)
+    if len(strides) != len(shape) or not strides or strides[0] != first:
+        return False
+    return all(strides[k + 1] == strides[k] * shape[k] for k in range(len(shape) - 1))
+
+
+def _counts_elements(strides, shape) -> bool:
+    """Whether ``strides`` are C-order strides counted in elements: 1 on the last axis.
+
+    It only verifies a given result; it computes no strides.
+    """
+    strides, shape = tuple(int(s) for s in strides), tuple(shape)
+    if len(strides) != len(shape) or not strides or strides[-1] != 1:
+        return False
+    return all(strides[k] == strides[k + 1] * shape[k + 1] for k in range(len(shape) - 1))
 
 
 def _is_whole_number(value) -> bool:
@@ -64,14 +78,12 @@ C_STRIDES = Exercise(
         Mistake(
             "these are Fortran-order strides (first axis fastest); in C order the last "
             "axis moves one element at a time",
-            lambda result, shape, itemsize: tuple(result) == fortran_strides(shape, itemsize)
-            and len(shape) > 1,
+            lambda result, shape, itemsize: len(shape) > 1
+            and _grows_from_first_axis(result, shape, itemsize),
         ),
         Mistake(
             "these strides count elements, not bytes: multiply by itemsize",
-            lambda result, shape, itemsize: itemsize > 1
-            and tuple(s * itemsize for s in result)
-            == tuple(reversed(fortran_strides(tuple(reversed(shape)), itemsize))),
+            lambda result, shape, itemsize: itemsize > 1 and _counts_elements(result, shape),
         ),
     ),
     modules={"np": "numpy"},
@@ -201,7 +213,7 @@ STEPPED_VIEW = Exercise(
             "a stepped axis keeps ceil(n / k) elements, not n // k: stepping 5 elements by 2 "
             "keeps elements 0, 2 and 4",
             lambda result, shape, strides, steps: tuple(result[0]) == _floored_lengths(shape, steps)
-            and _floored_lengths(shape, steps) != tuple(-(-n // abs(k)) for n, k in zip(shape, steps)),
+            and any(n % abs(k) for n, k in zip(shape, steps)),
         ),
         Mistake(
             "you kept the old strides: stepping by k multiplies an axis's stride by k",
@@ -228,8 +240,13 @@ STEPPED_VIEW = Exercise(
 # --- little_endian_value -------------------------------------------------------------
 
 
-def _big_endian(raw) -> int:
-    return sum(int(byte) * 256**position for position, byte in enumerate(reversed(raw)))
+def _reads_big_endian(value, raw) -> bool:
+    """Whether ``value``, written most significant byte first, gives the bytes ``raw``.
+
+    It only verifies a given result; it reads no value from ``raw``.
+    """
+    value = int(value)
+    return 0 <= value < 256 ** len(raw) and value.to_bytes(len(raw), "big") == bytes(int(b) for b in raw)
 
 
 def _check_little_endian_value(result, expected, args) -> None:
@@ -265,13 +282,12 @@ LITTLE_ENDIAN_VALUE = Exercise(
         Mistake(
             "you read the bytes most significant first (big-endian); in little-endian order "
             "the first byte is the least significant: byte k is worth 256**k",
-            lambda result, raw: len(raw) > 1 and int(result) == _big_endian(raw),
+            lambda result, raw: len(raw) > 1 and _reads_big_endian(result, raw),
         ),
         Mistake(
             "the value overflowed int64, which holds at most 2**63 - 1: compute with Python "
             "ints (int(byte) * 256**k) or with np.uint64",
-            lambda result, raw: int(result) < 0 or int(result) == sum(
-                int(b) * 256**k for k, b in enumerate(raw)) - 2**64,
+            lambda result, raw: int(result) < 0,  # a wrapped-around int64 is negative
         ),
         Mistake(
             "you added the bytes without their weights: byte k is worth 256**k",

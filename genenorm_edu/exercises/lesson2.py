@@ -29,8 +29,24 @@ def _check_closest_to(result, expected, args) -> None:
         )
 
 
-def _positions(x, value):
-    return np.argmin(np.abs(x - value), axis=1)
+def _are_positions_of_closest(result, x, value) -> bool:
+    """Whether ``result`` holds column numbers pointing at each row's closest element (verifies only)."""
+    columns = np.asarray(result)
+    if columns.shape != (len(x),) or columns.dtype.kind not in "iu":
+        return False
+    if columns.min(initial=0) < 0 or columns.max(initial=0) >= x.shape[1]:
+        return False
+    picked = np.abs(x[np.arange(len(x)), columns].astype(np.float64) - value)
+    return bool(np.all(picked <= np.abs(x.astype(np.float64) - value).min(axis=1)))
+
+
+def _closest_per_column(result, x, value) -> bool:
+    """Whether ``result`` holds each column's closest element (not each row's; verifies only)."""
+    values = np.asarray(result)
+    if values.shape != (x.shape[1],) or not (x == values[np.newaxis, :]).any(axis=0).all():
+        return False
+    distance = np.abs(values.astype(np.float64) - value)
+    return bool(np.all(distance <= np.abs(x.astype(np.float64) - value).min(axis=0)))
 
 
 CLOSEST_TO = Exercise(
@@ -58,7 +74,7 @@ CLOSEST_TO = Exercise(
     mistakes=(
         Mistake(
             "you returned positions (column numbers), not values: index x with them",
-            lambda result, x, value: np.array_equal(result, _positions(x, value)),
+            _are_positions_of_closest,
         ),
         Mistake(
             "you picked the element farthest from the target (argmax instead of argmin)",
@@ -72,9 +88,7 @@ CLOSEST_TO = Exercise(
         ),
         Mistake(
             "you took the minimum along the wrong axis (one value per column, not per row)",
-            lambda result, x, value: np.array_equal(
-                result, x[np.argmin(np.abs(x - value), axis=0), np.arange(x.shape[1])]
-            ),
+            _closest_per_column,
         ),
     ),
     hints=(
@@ -90,12 +104,21 @@ CLOSEST_TO = Exercise(
 # --- rpkm ---------------------------------------------------------------------
 
 
-def _rpkm_without_overflow_guard(counts, gene_lengths):
-    """What ``counts * 10**9 / ...`` gives when the product wraps around in uint32."""
+def _overflowed(result, counts, gene_lengths) -> bool:
+    """Whether ``result`` is what ``counts * 10**9 / ...`` gives when the product wraps around.
+
+    Only for integer counts where ``counts * 10**9`` does not fit the dtype;
+    it verifies a given result and computes no RPKM.
+    """
+    if counts.dtype.kind not in "iu":
+        return False
+    if not any(int(count) * 10**9 > np.iinfo(counts.dtype).max for count in counts.flat):
+        return False  # nothing wrapped around
     with np.errstate(over="ignore"):
-        scaled = counts * counts.dtype.type(10**9)
+        wrapped = counts * counts.dtype.type(10**9)
     totals = counts.sum(axis=0)
-    return scaled / (gene_lengths[:, np.newaxis] * totals[np.newaxis, :])
+    denominators = gene_lengths[:, np.newaxis] * totals[np.newaxis, :]
+    return np.allclose(np.asarray(result, dtype=np.float64) * denominators, wrapped, rtol=1e-9)
 
 
 def _check_rpkm(result, expected, args) -> None:
@@ -106,12 +129,15 @@ def _check_rpkm(result, expected, args) -> None:
 
 
 def _is_constant_multiple(result, counts, gene_lengths) -> bool:
-    """Whether ``result`` is RPKM times one factor other than 1."""
+    """Whether ``result`` is counts / (gene length x library size) times one factor other than 1e9.
+
+    It verifies a given result (the factor each value implies) and computes no RPKM.
+    """
     totals = counts.sum(axis=0).astype(np.float64)
-    right = 1e9 * counts / (gene_lengths[:, np.newaxis].astype(np.float64) * totals)
-    nonzero = right != 0
-    factors = np.unique(np.round(result[nonzero] / right[nonzero], 6))
-    return len(factors) == 1 and factors[0] != 1
+    implied = np.asarray(result, dtype=np.float64) * gene_lengths[:, np.newaxis] * totals[np.newaxis, :]
+    nonzero = counts != 0
+    factors = implied[nonzero] / counts[nonzero]
+    return factors.size > 0 and np.allclose(factors, factors[0]) and not np.isclose(factors[0], 1e9)
 
 
 RPKM = Exercise(
@@ -147,8 +173,7 @@ RPKM = Exercise(
             "these values overflowed: counts * 1e9 in integer arithmetic wraps around "
             "(uint32 holds at most 4,294,967,295); convert to float64 first, or multiply by "
             "the float 1e9",
-            lambda result, counts, lengths: counts.dtype.kind in "iu"
-            and np.allclose(result, _rpkm_without_overflow_guard(counts, lengths)),
+            _overflowed,
         ),
         Mistake(
             "you divided by the gene totals (row sums) instead of the library sizes (column sums)",
@@ -176,24 +201,14 @@ RPKM = Exercise(
 # --- outer_sum -----------------------------------------------------------------
 
 
-def outer_sum_by_loops(x, y) -> np.ndarray:
-    """Every element of ``x`` plus every element of ``y``, one at a time (the definition)."""
-    x, y = np.asarray(x), np.asarray(y)
-    result = np.empty(x.shape + y.shape, dtype=np.result_type(x, y))
-    for i in np.ndindex(x.shape):
-        for j in np.ndindex(y.shape):
-            result[i + j] = x[i] + y[j]
-    return result
-
-
 def _check_outer_sum(result, expected, args) -> None:
     x, y = args
     name = f"outer_sum(x, y) for x of shape {np.shape(x)} and y of shape {np.shape(y)}"
     check_array(result, expected, name=name, rtol=1e-12)
 
 
-_FLOATS_3X5 = np.random.default_rng(1).random((3, 5))
-_INTEGERS_8 = np.random.default_rng(2).integers(10, size=8)
+_FLOATS_2X3 = np.array([[0.5, 1.25, 2.0], [-1.0, 0.0, 3.5]])
+_INTEGERS_4 = np.array([1, 2, 3, 4])
 _VECTOR = np.array([1, 2, 3])
 _MATRIX = np.array([[10, 20], [30, 40]])
 
@@ -208,11 +223,20 @@ OUTER_SUM = Exercise(
     check=_check_outer_sum,
     visible=(
         Case(
-            "a (3, 5) float matrix and 8 integers",
-            (_FLOATS_3X5, _INTEGERS_8),
-            outer_sum_by_loops(_FLOATS_3X5, _INTEGERS_8),
+            "a (2, 3) float matrix and 4 integers",
+            (_FLOATS_2X3, _INTEGERS_4),
+            np.array(
+                [
+                    [[1.5, 2.5, 3.5, 4.5], [2.25, 3.25, 4.25, 5.25], [3.0, 4.0, 5.0, 6.0]],
+                    [[0.0, 1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0], [4.5, 5.5, 6.5, 7.5]],
+                ]
+            ),
         ),
-        Case("a 1-D x and a 2-D y", (_VECTOR, _MATRIX), outer_sum_by_loops(_VECTOR, _MATRIX)),
+        Case(
+            "a 1-D x and a 2-D y",
+            (_VECTOR, _MATRIX),
+            np.array([[[11, 21], [31, 41]], [[12, 22], [32, 42]], [[13, 23], [33, 43]]]),
+        ),
     ),
     mistakes=(
         Mistake(
@@ -232,11 +256,20 @@ OUTER_SUM = Exercise(
 # --- gene_zscores ------------------------------------------------------------------
 
 
-def _zscores_along(x, axis: int, ddof: int = 0) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    spread = x.std(axis=axis, keepdims=True, ddof=ddof)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - x.mean(axis=axis, keepdims=True)) / spread
+def _standardized(result, x, axis: int, ddof: int = 0) -> bool:
+    """Whether ``result``'s lines along ``axis`` have mean 0 and standard deviation 1 where x varies.
+
+    It verifies a given result (``ddof`` as np.std's) and computes no z-scores.
+    """
+    result = np.asarray(result, dtype=np.float64)
+    if result.shape != np.shape(x) or result.ndim != 2:
+        return False
+    varies = np.ptp(x, axis=axis) != 0
+    lines = result[:, varies] if axis == 0 else result[varies, :]
+    return bool(varies.any()) and (
+        np.allclose(lines.mean(axis=axis), 0.0, atol=1e-9)
+        and np.allclose(lines.std(axis=axis, ddof=ddof), 1.0)
+    )
 
 
 def _check_gene_zscores(result, expected, args) -> None:
@@ -254,9 +287,8 @@ def _check_gene_zscores(result, expected, args) -> None:
 
 
 def _only_constant_rows_differ(result, x) -> bool:
-    constant = np.ptp(x, axis=1) == 0
-    expected = _zscores_along(x, axis=1)
-    return bool(constant.any()) and np.allclose(result[~constant], expected[~constant])
+    """The genes that vary are right, so the wrong ones are the constant genes (verifies only)."""
+    return bool((np.ptp(x, axis=1) == 0).any()) and _standardized(result, x, axis=1)
 
 
 _SMALL_EXPRESSION = np.array([[1.0, 2.0, 3.0, 6.0], [10.0, 10.0, 10.0, 30.0], [0.0, 4.0, 0.0, 4.0]])
@@ -274,11 +306,27 @@ GENE_ZSCORES = Exercise(
     ),
     check=_check_gene_zscores,
     visible=(
-        Case("3 genes x 4 samples", (_SMALL_EXPRESSION,), _zscores_along(_SMALL_EXPRESSION, axis=1)),
+        Case(
+            "3 genes x 4 samples",
+            (_SMALL_EXPRESSION,),
+            np.array(
+                [
+                    np.array([-2.0, -1.0, 0.0, 3.0]) / np.sqrt(3.5),  # mean 3, variance 14 / 4
+                    np.array([-5.0, -5.0, -5.0, 15.0]) / np.sqrt(75.0),  # mean 15, variance 300 / 4
+                    [-1.0, 1.0, -1.0, 1.0],  # mean 2, standard deviation 2
+                ]
+            ),
+        ),
         Case(
             "uint32 counts with a gene never detected (all zeros)",
             (_WITH_SILENT_GENE,),
-            np.nan_to_num(_zscores_along(_WITH_SILENT_GENE, axis=1)),
+            np.array(
+                [
+                    np.array([-5.0, 0.0, 5.0]) / np.sqrt(50 / 3),  # mean 5, variance 50 / 3
+                    [0.0, 0.0, 0.0],  # all equal: zeros
+                    np.array([-1.0, -1.0, 2.0]) / np.sqrt(2.0),  # mean 4, variance 6 / 3
+                ]
+            ),
         ),
     ),
     mistakes=(
@@ -286,12 +334,12 @@ GENE_ZSCORES = Exercise(
             "you standardized each sample (column), not each gene (row): take the mean and "
             "standard deviation along axis 1, and keep that axis (keepdims=True) so they "
             "broadcast against the rows",
-            lambda result, x: np.allclose(result, np.nan_to_num(_zscores_along(x, axis=0))),
+            lambda result, x: _standardized(result, x, axis=0),
         ),
         Mistake(
             "you divided by the sample standard deviation (ddof=1, dividing by n - 1); use "
             "np.std's default, ddof=0",
-            lambda result, x: np.allclose(result, np.nan_to_num(_zscores_along(x, axis=1, ddof=1))),
+            lambda result, x: _standardized(result, x, axis=1, ddof=1),
         ),
         Mistake(
             "the genes whose values are all equal are wrong: their standard deviation is 0, "
@@ -313,8 +361,18 @@ GENE_ZSCORES = Exercise(
 # --- rolling_mean --------------------------------------------------------------------
 
 
-def _window_sums(values, window) -> np.ndarray:
-    return np.lib.stride_tricks.sliding_window_view(np.asarray(values, dtype=np.float64), window).sum(axis=1)
+def _are_window_sums(result, values, window) -> bool:
+    """Whether ``result`` holds the sums of the windows, not their means (verifies only).
+
+    Neighbouring window sums differ by the value that enters minus the one that leaves.
+    """
+    result = np.asarray(result, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if result.shape != (len(values) - window + 1,):
+        return False
+    return bool(np.isclose(result[0], values[:window].sum())) and np.allclose(
+        np.diff(result), values[window:] - values[:-window]
+    )
 
 
 def _check_rolling_mean(result, expected, args) -> None:
@@ -350,7 +408,7 @@ ROLLING_MEAN = Exercise(
         ),
         Mistake(
             "you summed each window instead of averaging it: divide by window, or use .mean",
-            lambda result, values, window: window > 1 and np.allclose(result, _window_sums(values, window)),
+            lambda result, values, window: window > 1 and _are_window_sums(result, values, window),
         ),
         Mistake(
             "you returned one value per input value (like np.convolve's mode 'same'); only "

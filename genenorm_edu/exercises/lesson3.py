@@ -17,16 +17,34 @@ def _targets(x):
 
 
 def _qnorm_ranks_rounded_down(x):
-    """Quantile normalization where each tie block takes the target at its floored average rank."""
+    """Quantile normalization where each tie block takes the target at its floored average rank.
+
+    Only for an x where that differs from quantile normalization (a tie block
+    whose average rank falls halfway): it computes the mistake, never the answer.
+    """
     from scipy import stats  # imported when needed: scipy.stats takes seconds to import
 
-    position = (stats.rankdata(x, axis=0) - 1).astype(np.intp)
-    return _targets(x)[position]
+    ranks = stats.rankdata(x, axis=0)
+    if not np.any(ranks != np.floor(ranks)):
+        raise ValueError("no tie block at a half rank: rounding it down cannot show")
+    return _targets(x)[(ranks - 1).astype(np.intp)]
 
 
-def _qnorm_ignoring_ties(x):
-    """Quantile normalization where tied values get distinct targets."""
-    return _targets(x)[np.argsort(np.argsort(x, axis=0, kind="stable"), axis=0)]
+def _ignores_ties(result, x) -> bool:
+    """Whether tied values of x got distinct targets: every column of ``result`` is the whole target.
+
+    It verifies a given result: with ties, a right result never holds every
+    target value, since a tie block shares one. It computes no normalized values.
+    """
+    result = np.asarray(result, dtype=np.float64)
+    has_ties = any(len(np.unique(column)) < len(column) for column in np.asarray(x).T)
+    return (
+        has_ties
+        and result.shape == np.shape(x)
+        and np.allclose(np.sort(result, axis=0), _targets(x)[:, np.newaxis])
+        and all(len(np.unique(r[c == v])) > 1 for r, c in zip(result.T, np.asarray(x).T) for v in np.unique(c)
+                if np.count_nonzero(c == v) > 1)
+    )
 
 
 def _check_qnorm(result, expected, args) -> None:
@@ -79,7 +97,7 @@ QNORM = Exercise(
         Mistake(
             "tied values got different targets (ranks from argsort); equal inputs must "
             "stay equal: use average ranks (scipy.stats.rankdata)",
-            lambda result, x: np.allclose(result, _qnorm_ignoring_ties(x)),
+            _ignores_ties,
         ),
         Mistake(
             "you returned the sorted columns: put each target value back at the rank of "
@@ -105,21 +123,33 @@ QNORM = Exercise(
 # --- ordinal_ranks ---------------------------------------------------------------------
 
 
-def _stable_ranks(x, axis: int = 0) -> np.ndarray:
-    order = np.argsort(x, axis=axis, kind="stable")
-    return np.argsort(order, axis=axis, kind="stable")
+def _ranks_columns(result, x, *, stable: bool | None = None) -> bool:
+    """Whether each column of ``result`` ranks the column of x from 0 (verifies only).
+
+    ``stable``: True for ties ranked in their order of appearance, False for
+    any other order of a tie, None for either. It computes no ranks: it puts
+    the values of x in the order the result gives and looks at them.
+    """
+    result, x = np.asarray(result), np.asarray(x)
+    if result.shape != x.shape or result.ndim != 2 or result.dtype.kind not in "iu":
+        return False
+    in_order = True
+    for column, ranks in zip(x.T, result.T):
+        if sorted(ranks.tolist()) != list(range(len(column))):
+            return False
+        rows_in_rank_order = np.empty(len(column), dtype=np.intp)
+        rows_in_rank_order[ranks] = np.arange(len(column))
+        values = column[rows_in_rank_order]
+        if np.any(values[1:] < values[:-1]):
+            return False
+        ties = values[1:] == values[:-1]
+        in_order &= bool(np.all(rows_in_rank_order[1:][ties] > rows_in_rank_order[:-1][ties]))
+    return stable is None or in_order == stable
 
 
 def _is_ranking_with_other_tie_order(result, x) -> bool:
     """Each column of ``result`` puts x in non-decreasing order, but not the stable way."""
-    for column, ranks in zip(np.asarray(x).T, np.asarray(result).T):
-        if sorted(ranks.tolist()) != list(range(len(column))):
-            return False
-        in_rank_order = np.empty_like(column)
-        in_rank_order[ranks] = column
-        if np.any(in_rank_order[1:] < in_rank_order[:-1]):
-            return False
-    return True
+    return _ranks_columns(result, x, stable=False)
 
 
 def _check_ordinal_ranks(result, expected, args) -> None:
@@ -156,11 +186,11 @@ ORDINAL_RANKS = Exercise(
         Mistake(
             "these ranks start at 1; here the smallest value has rank 0 (its position in the "
             "sorted column)",
-            lambda result, x: np.array_equal(np.asarray(result) - 1, _stable_ranks(x)),
+            lambda result, x: _ranks_columns(np.asarray(result) - 1, x, stable=True),
         ),
         Mistake(
             "you ranked the values within each row, not within each column (axis=0)",
-            lambda result, x: np.array_equal(result, _stable_ranks(x, axis=1)),
+            lambda result, x: x.shape[0] > 1 and _ranks_columns(np.asarray(result).T, np.asarray(x).T),
         ),
         Mistake(
             "equal values got ranks in another order than they appear: sort with "
@@ -183,7 +213,9 @@ ORDINAL_RANKS = Exercise(
 
 
 def _top_by_negation(x, k):
-    """What ``np.argsort(-x)`` gives: for unsigned x, -x wraps around."""
+    """What ``np.argsort(-x)`` gives: for unsigned x, -x wraps around (unsigned x only)."""
+    if x.dtype.kind != "u":
+        raise ValueError("only unsigned integers wrap around when negated")
     with np.errstate(over="ignore"):
         negated = -x
     return np.take_along_axis(x, np.argsort(negated, axis=0, kind="stable")[:k], axis=0)
@@ -276,10 +308,14 @@ TOP_GENES = Exercise(
 # --- tie_blocks ------------------------------------------------------------------------
 
 
-def _tie_values(column) -> np.ndarray:
-    """The values occurring more than once in ``column`` (to recognize swapped results)."""
-    values, counts = np.unique(column, return_counts=True)
-    return values[counts > 1]
+def _are_swapped(result, column) -> bool:
+    """Whether ``result`` is (counts, values): each second element occurs first-element times (verifies only)."""
+    counts, values = (np.asarray(part) for part in result)
+    return (
+        counts.shape == values.shape == (len(counts),)
+        and len(counts) > 0
+        and all(count > 1 and np.count_nonzero(column == value) == count for count, value in zip(counts, values))
+    )
 
 
 def _check_tie_blocks(result, expected, args) -> None:
@@ -316,7 +352,7 @@ TIE_BLOCKS = Exercise(
         ),
         Mistake(
             "values and counts are swapped: return (values, counts)",
-            lambda result, column: np.array_equal(result[1], _tie_values(column)),
+            _are_swapped,
         ),
     ),
     hints=(

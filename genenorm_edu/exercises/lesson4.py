@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
@@ -28,13 +26,14 @@ def _check_nonzero_normalized(result, expected, args) -> None:
         check_array(values, wanted, name=f"{name}[{gene}] (gene {gene})", dtype_kind="f", rtol=1e-6)
 
 
-def _normalized_keeping_zeros(counts_block, n_counts):
-    return list(counts_block / n_counts[np.newaxis, :] * 10_000)
-
-
 def _keeps_zeros(result, counts_block, n_counts) -> bool:
-    return all(
-        np.allclose(values, row) for values, row in zip(result, _normalized_keeping_zeros(counts_block, n_counts))
+    """Whether each array holds all of its gene's values, zeros included (verifies only).
+
+    It scales the result back to counts and compares; it normalizes nothing.
+    """
+    return len(result) == len(counts_block) and all(
+        np.shape(values) == np.shape(row) and np.allclose(np.asarray(values) * n_counts / 10_000, row)
+        for values, row in zip(result, counts_block)
     )
 
 
@@ -100,11 +99,16 @@ NONZERO_NORMALIZED = Exercise(
 # --- nonzero_medians ----------------------------------------------------------------
 
 
-def _masked_medians(block, axis: int) -> np.ndarray:
-    masked = np.where(block == 0, np.nan, np.asarray(block, dtype=np.float64))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN
-        return np.nanmedian(masked, axis=axis)
+def _zero_for_genes_without_reads(result, block) -> bool:
+    """Whether a gene without any non-zero value got 0 instead of NaN (verifies only)."""
+    result = np.asarray(result, dtype=np.float64)
+    silent = ~np.any(np.asarray(block) != 0, axis=1)
+    return result.shape == (len(block),) and bool(silent.any()) and bool(np.all(result[silent] == 0))
+
+
+def _one_per_cell(result, block) -> bool:
+    """Whether ``result`` has one value per cell (column), not per gene (row; verifies only)."""
+    return block.shape[0] != block.shape[1] and np.shape(result) == (block.shape[1],)
 
 
 def _check_nonzero_medians(result, expected, args) -> None:
@@ -139,13 +143,11 @@ NONZERO_MEDIANS = Exercise(
         ),
         Mistake(
             "a gene without any non-zero value must get NaN, not 0: it has no median",
-            lambda result, block: np.array_equal(
-                np.asarray(result), np.nan_to_num(_masked_medians(block, axis=1))
-            ) and np.isnan(_masked_medians(block, axis=1)).any(),
+            _zero_for_genes_without_reads,
         ),
         Mistake(
             "you took one median per cell (column), not per gene (row): use axis=1",
-            lambda result, block: np.allclose(result, _masked_medians(block, axis=0), equal_nan=True),
+            _one_per_cell,
         ),
     ),
     hints=(
@@ -174,8 +176,8 @@ def _check_rank_value_encoding(result, expected, args) -> None:
     genes = result.tolist()
     _check_same_genes(genes, wanted, cell_counts, medians, name)
     with np.errstate(divide="ignore", invalid="ignore"):
-        normalized = cell_counts / medians
-    values = normalized[result]
+        levels = cell_counts / medians  # to verify the order of the result's genes
+    values = levels[result]
     rising = np.flatnonzero(values[1:] > values[:-1])
     if rising.size:
         place = int(rising[0]) + 1
@@ -213,12 +215,20 @@ def _check_same_genes(genes, wanted, cell_counts, medians, name: str) -> None:
         )
 
 
-def _detected_with_median(cell_counts, medians) -> np.ndarray:
-    return np.flatnonzero((cell_counts != 0) & ~np.isnan(medians))
+def _ordered_by(result, values, *, increasing: bool) -> bool:
+    """Whether the genes of ``result`` are ordered by ``values`` (and not all equal; verifies only).
 
-
-def _ranked_by(values, genes) -> np.ndarray:
-    return genes[np.argsort(-values[genes], kind="stable")]
+    It looks at the values at the result's genes; it selects and ranks no gene.
+    """
+    genes = np.asarray(result)
+    if genes.ndim != 1 or len(genes) < 2 or genes.dtype.kind not in "iu":
+        return False
+    if genes.min() < 0 or genes.max() >= len(values):
+        return False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.diff(np.asarray(values, dtype=np.float64)[genes])
+    ordered = steps >= 0 if increasing else steps <= 0
+    return bool(np.all(ordered) and np.any(steps != 0))
 
 
 _CELL = np.array([4, 0, 3, 8, 1], dtype=np.uint32)
@@ -246,13 +256,12 @@ RANK_VALUE_ENCODING = Exercise(
         Mistake(
             "you ranked in increasing order: the gene furthest above its typical level "
             "comes first",
-            lambda result, counts, medians: len(result) > 1 and np.array_equal(
-                result, _ranked_by(counts / medians, _detected_with_median(counts, medians))[::-1]),
+            lambda result, counts, medians: _ordered_by(result, counts / medians, increasing=True),
         ),
         Mistake(
             "you ranked the raw counts: divide each count by its gene's non-zero median first",
-            lambda result, counts, medians: np.array_equal(
-                result, _ranked_by(counts.astype(np.float64), _detected_with_median(counts, medians))),
+            lambda result, counts, medians: _ordered_by(result, counts, increasing=False)
+            and not _ordered_by(result, counts / medians, increasing=False),
         ),
         Mistake(
             "zeros are still in the result: genes with a count of 0 are not detected in this "

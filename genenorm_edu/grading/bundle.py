@@ -9,11 +9,22 @@ what a student needs instead::
     DIR/README.md            two commands: make lab, make check; how to hand in
     DIR/Makefile             sets up .venv/ and the data, opens JupyterLab, checks, hands in
     DIR/pyproject.toml       the library's dependencies (pip install -e .)
-    DIR/genenorm_edu/        the library, without reference.py and grading/
-    DIR/notebooks/<lesson>/  the released (student) notebooks
+    DIR/genenorm_edu/        the library, without reference.py, grading/, normalization.py
+                             and the median workflow (medians/ keeps only the
+                             synthetic corpus writer lesson 4 reads)
+    DIR/notebooks/<lesson>/  the released (student) notebooks, without their cells
+                             tagged ``full-checkout-only``
     DIR/jupyter/             nbgrader_config.py (course id, exchange) and the
                              JupyterLab settings: Assignment List and Validate,
                              no Formgrader, Create Assignment or Course List
+
+The copy holds no code that computes a graded exercise's answer: the
+production ``rpkm`` and ``qnorm`` (:mod:`genenorm_edu.normalization`) and the
+median workflow, whose per-file step is lesson 4's ``nonzero_normalized``,
+stay in the course repository (the self-study checkout), with the notebook
+cells that compare a student's work with them (tagged
+:data:`FULL_CHECKOUT_TAG`). ``tests/test_answer_hunt.py`` calls every
+function of the copy on every exercise's cases to prove it.
 
 The bundle is written to a scratch folder beside ``DIR`` and renamed into
 place when complete, so a failure leaves no half-written copy behind.
@@ -30,6 +41,7 @@ From the course root (where ``nbgrader_config.py`` is)::
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import shutil
 import uuid
@@ -45,9 +57,15 @@ from genenorm_edu.course import ASSIGNMENTS
 from genenorm_edu.grading.kernel import PACKAGE_DIR, SECRET_PATHS
 
 __all__ = [
+    "ANSWERING_PATHS",
+    "FULL_CHECKOUT_TAG",
+    "STUDENT_MEDIANS_MODULES",
     "BundleSettings",
     "course_settings",
     "register_command",
+    "student_library_files",
+    "student_medians_init",
+    "student_notebook",
     "student_pyproject",
     "write_student_bundle",
 ]
@@ -57,6 +75,22 @@ TEMPLATES = Path(__file__).with_name("student_bundle")
 
 #: Markers that only instructor notebooks carry.
 _INSTRUCTOR_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
+
+#: Production code that computes graded exercises' answers (``rpkm``, ``qnorm``):
+#: the course repository keeps it, the student copy leaves it out.
+ANSWERING_PATHS = (PACKAGE_DIR / "normalization.py",)
+
+#: The median workflow: researcher tooling, whose per-file step computes lesson
+#: 4's ``nonzero_normalized``. The student copy leaves it out...
+MEDIANS_DIR = PACKAGE_DIR / "medians"
+
+#: ...but for these modules (and the medians modules they import at module
+#: level): the synthetic corpus lesson 4 reads.
+STUDENT_MEDIANS_MODULES = ("corpus",)
+
+#: Notebook cells tagged so use what the student copy leaves out (the library's
+#: own per-file step, the whole workflow): the copy's notebooks do not have them.
+FULL_CHECKOUT_TAG = "full-checkout-only"
 
 
 @dataclass(frozen=True)
@@ -152,16 +186,106 @@ def _write_text(path: Path, text: str) -> None:
         file.write(text.encode("utf-8"))
 
 
-def _ignore_secrets(directory: str, names: list[str]) -> set[str]:
-    """``shutil.copytree`` filter: leave out the instructor's modules and caches."""
-    secret = {path.resolve() for path in SECRET_PATHS}
-    return {
-        name
-        for name in names
-        if (Path(directory) / name).resolve() in secret
-        or name in ("__pycache__", ".ipynb_checkpoints")
-        or name.endswith((".pyc", ".egg-info"))
-    }
+def _medians_imports(module: Path) -> set[str]:
+    """The ``genenorm_edu.medians`` modules that ``module`` imports at module level."""
+    prefix = f"{PACKAGE_DIR.name}.{MEDIANS_DIR.name}."
+    found = set()
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(prefix):
+            found.add(node.module[len(prefix):].split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module == prefix[:-1]:  # from ...medians import corpus
+            found |= {alias.name for alias in node.names if (MEDIANS_DIR / f"{alias.name}.py").is_file()}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name[len(prefix):].split(".")[0] for alias in node.names if alias.name.startswith(prefix)}
+    return found
+
+
+def _student_medians_modules(medians_dir: Path = MEDIANS_DIR) -> list[str]:
+    """:data:`STUDENT_MEDIANS_MODULES` and the medians modules they need, sorted."""
+    wanted, todo = set(), list(STUDENT_MEDIANS_MODULES)
+    while todo:
+        name = todo.pop()
+        if name not in wanted and (medians_dir / f"{name}.py").is_file():
+            wanted.add(name)
+            todo += sorted(_medians_imports(medians_dir / f"{name}.py"))
+    return sorted(wanted)
+
+
+def student_library_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The files of the library that the student copy holds, relative to ``package_dir``.
+
+    Everything but the grader and the reference solutions
+    (:data:`~genenorm_edu.grading.kernel.SECRET_PATHS`), the code that computes
+    answers (:data:`ANSWERING_PATHS`), the median workflow (but for
+    :data:`STUDENT_MEDIANS_MODULES`; the copy's ``medians/__init__.py`` is
+    :func:`student_medians_init`'s) and caches.
+
+    Examples
+    --------
+    >>> files = {path.as_posix() for path in student_library_files()}
+    >>> "exercises/lesson1.py" in files, "medians/corpus.py" in files
+    (True, True)
+    >>> [name for name in ("reference.py", "normalization.py", "medians/digest.py") if name in files]
+    []
+    >>> any(name.startswith("grading/") for name in files)
+    False
+    """
+    package_dir = Path(package_dir).resolve()
+    left_out = {path.resolve() for path in (*SECRET_PATHS, *ANSWERING_PATHS)}
+    medians = package_dir / MEDIANS_DIR.name
+    medians_kept = {medians / f"{name}.py" for name in _student_medians_modules(medians)}
+    files = []
+    for path in sorted(package_dir.rglob("*")):
+        if not path.is_file() or any(part in ("__pycache__", ".ipynb_checkpoints") for part in path.parts):
+            continue
+        if path.name.endswith((".pyc", ".egg-info")) or ".egg-info" in str(path):
+            continue
+        if path in left_out or any(parent in left_out for parent in path.parents):
+            continue
+        if medians in path.parents and path not in medians_kept:
+            continue
+        files.append(path.relative_to(package_dir))
+    return files
+
+
+def student_medians_init(medians_dir: Path = MEDIANS_DIR) -> str:
+    """The student copy's ``genenorm_edu/medians/__init__.py``: the corpus writer's names only.
+
+    It re-exports what the course's ``medians/__init__.py`` imports from the
+    modules the copy keeps.
+    """
+    kept = set(_student_medians_modules(medians_dir))
+    prefix = f"{PACKAGE_DIR.name}.{MEDIANS_DIR.name}."
+    lines, names = [], []
+    for node in ast.parse((medians_dir / "__init__.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module[len(prefix):] in kept:
+            imported = [alias.name for alias in node.names]
+            lines.append(f"from {node.module} import {', '.join(imported)}")
+            names += imported
+    exported = "".join(f"    {json.dumps(name)},\n" for name in sorted(names))
+    return (
+        '"""Synthetic single-cell ``.loom`` files: the corpus of lesson 4.\n\n'
+        "This is the student copy of the course: the non-zero median workflow itself\n"
+        "(digests, merge, the ``genenorm-edu medians`` command) is researcher tooling\n"
+        "that comes with the course repository, not with this copy. Lesson 4 builds\n"
+        'its own per-file step from your functions.\n"""\n\n'
+        + "\n".join(lines)
+        + f"\n\n__all__ = [\n{exported}]\n"
+    )
+
+
+def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A released notebook as the student copy holds it: without its :data:`FULL_CHECKOUT_TAG` cells."""
+    kept = [cell for cell in notebook.cells if FULL_CHECKOUT_TAG not in cell.metadata.get("tags", [])]
+    return nbformat.from_dict({**notebook, "cells": kept})
+
+
+def _copy_library(target: Path) -> None:
+    for relative in student_library_files():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PACKAGE_DIR / relative, target / relative)
+    if (target / MEDIANS_DIR.name).is_dir():
+        _write_text(target / MEDIANS_DIR.name / "__init__.py", student_medians_init())
 
 
 def _check_released(notebook_path: Path) -> None:
@@ -192,6 +316,8 @@ def _copy_lessons(settings: BundleSettings, target: Path) -> None:
             target / assignment,
             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "feedback", "__pycache__"),
         )
+        for notebook in sorted((target / assignment).glob("*.ipynb")):
+            nbformat.write(student_notebook(nbformat.read(notebook, as_version=4)), notebook)
 
 
 def _render(template: str, **values: object) -> str:
@@ -252,7 +378,7 @@ def write_student_bundle(target: Path, settings: BundleSettings) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
     try:
-        shutil.copytree(PACKAGE_DIR, scratch / PACKAGE_DIR.name, ignore=_ignore_secrets)
+        _copy_library(scratch / PACKAGE_DIR.name)
         _copy_lessons(settings, scratch / "notebooks")
         _write_files(settings, scratch)
         if target.exists():
