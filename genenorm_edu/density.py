@@ -1,0 +1,452 @@
+"""Gaussian kernel density estimates of every column of a matrix, fast.
+
+:func:`column_densities` gives the curves of one
+:class:`scipy.stats.gaussian_kde` per column (same kernel, same bandwidth
+rules) at a small fraction of the cost, so that density plots can show every
+sample of a matrix instead of a few.
+
+How (a *binned* kernel density estimate, as in R's ``density()``,
+statsmodels' FFT KDE and KDEpy's ``FFTKDE``, here vectorized over columns):
+
+1. each column gets its own evenly spaced grid, :data:`BINS_PER_BANDWIDTH`
+   nodes per bandwidth, and its values are counted at their nearest node
+   (one ``np.bincount`` for a block of columns);
+2. the counts are smoothed by the Gaussian kernel through the FFT: a product
+   with the kernel's Fourier transform, known exactly, which is the same
+   width in nodes for every column;
+3. the smooth curve is interpolated at the points asked for.
+
+Moving a value to its nearest node shifts it by at most 1/128 of a
+bandwidth, so a curve is within half a percent of its peak of the exact sum
+even when all its values are tied (integer counts), and far closer for
+continuous data. A column whose bandwidth is tiny next to its range (a grid
+of more than :data:`MAX_BINS` nodes) is summed exactly instead.
+
+Memory stays bounded on wide matrices: columns are handled a few at a time,
+in blocks of about :data:`BLOCK_VALUES` values, small enough to stay in the
+processor's cache.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_not_empty
+from genenorm_edu.cores import usable_cores
+
+__all__ = [
+    "BANDWIDTH_RULES",
+    "ColumnDensities",
+    "bandwidth_factor",
+    "check_columns",
+    "column_densities",
+]
+
+#: Named bandwidth rules, as in :class:`scipy.stats.gaussian_kde`.
+BANDWIDTH_RULES = ("scott", "silverman")
+#: Grid nodes per kernel standard deviation (the binning's resolution).
+BINS_PER_BANDWIDTH = 64
+#: The kernel is taken to vanish beyond this many standard deviations
+#: (``exp(-7**2 / 2)`` is about 2e-11).
+TAIL_BANDWIDTHS = 7
+#: Most grid nodes of one column; a column needing more is summed exactly.
+MAX_BINS = 2**22
+#: Most grid nodes of one block of columns smoothed at once.
+MAX_BLOCK_BINS = 2**20
+#: Values per block of columns (2 MiB of float64: fits in a cache).
+BLOCK_VALUES = 2**18
+
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+#: Above this ratio of sum(x**2) to (n - 1) var(x), var = (sum(x**2) - n mean**2) / (n - 1)
+#: loses more than about 1e-8 to cancellation, and the variance is computed in two passes.
+_CANCELLATION_RATIO = 1e8
+
+
+@dataclass(frozen=True)
+class ColumnDensities:
+    """Density estimates of the columns of a matrix at common points.
+
+    Attributes
+    ----------
+    points : ndarray, shape (n_points,)
+        Where the densities are evaluated.
+    densities : ndarray, shape (n_columns, n_points)
+        ``densities[j, k]``: the density of column ``j`` at ``points[k]``
+        (one row per column: a samples x values picture).
+    bandwidths : ndarray, shape (n_columns,)
+        The standard deviation of each column's Gaussian kernel, in data
+        units (scipy's ``kde.factor * sqrt(kde.covariance)``).
+    """
+
+    points: np.ndarray
+    densities: np.ndarray
+    bandwidths: np.ndarray
+
+
+def bandwidth_factor(n_observations: int, bw_method: str | float = "scott") -> float:
+    """The factor that multiplies a column's standard deviation to give its bandwidth.
+
+    The rules of :class:`scipy.stats.gaussian_kde` in one dimension:
+    ``"scott"`` is ``n ** (-1/5)``, ``"silverman"`` is ``(3 n / 4) ** (-1/5)``,
+    and a positive number is the factor itself.
+
+    Parameters
+    ----------
+    n_observations : int
+        Values per column.
+    bw_method : {"scott", "silverman"} or float
+        The rule, or the factor.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``bw_method`` is neither a known rule nor a positive finite number.
+
+    Examples
+    --------
+    >>> round(bandwidth_factor(32), 6), round(bandwidth_factor(32, "silverman"), 6)
+    (0.5, 0.528509)
+    >>> bandwidth_factor(32, 0.3)
+    0.3
+    >>> bandwidth_factor(32, "sheather")
+    Traceback (most recent call last):
+    ...
+    ValueError: bw_method must be 'scott', 'silverman' or a positive number, got 'sheather'
+    """
+    if isinstance(bw_method, str):
+        if bw_method == "scott":
+            return float(n_observations) ** -0.2
+        if bw_method == "silverman":
+            return (n_observations * 3.0 / 4.0) ** -0.2
+        raise ValueError(
+            f"bw_method must be 'scott', 'silverman' or a positive number, got {bw_method!r}"
+        )
+    if isinstance(bw_method, (bool, np.bool_)) or not isinstance(bw_method, Real):
+        raise TypeError(
+            "bw_method must be 'scott', 'silverman' or a positive number, "
+            f"got {type(bw_method).__name__}"
+        )
+    factor = float(bw_method)
+    if not (math.isfinite(factor) and factor > 0):
+        raise ValueError(
+            f"bw_method must be 'scott', 'silverman' or a positive number, got {bw_method!r}"
+        )
+    return factor
+
+
+def _check_shape(data: ArrayLike, name: str) -> np.ndarray:
+    """The checks that cost nothing: dtype, dimensions, size."""
+    data = as_numeric_array(data, name)
+    check_ndim(data, 2, name, "(observations, columns)")
+    check_not_empty(data, name)
+    if data.shape[0] < 2:
+        raise ValueError(
+            f"{name} needs at least 2 rows to estimate a density, got shape {data.shape}"
+        )
+    return data
+
+
+def _check_values(data: np.ndarray, name: str) -> None:
+    """The checks that read every value: finite, no constant column."""
+    check_finite(data, name, hint="for counts, plot np.log(counts + 1): log(0) is -inf")
+    constant = np.flatnonzero(data.max(axis=0) == data.min(axis=0))
+    if constant.size:
+        shown = ", ".join(str(int(column)) for column in constant[:10])
+        more = ", ..." if constant.size > 10 else ""
+        raise ValueError(
+            f"{name} has {constant.size} column(s) with a single repeated value "
+            f"(columns {shown}{more}); a density cannot be estimated for a constant "
+            "column -- drop those columns first"
+        )
+
+
+def check_columns(data: ArrayLike, name: str = "data") -> np.ndarray:
+    """Validate a 2-D matrix whose columns each get a density estimate.
+
+    Returns ``data`` as an ndarray (not copied when it already is one).
+
+    Raises
+    ------
+    TypeError
+        If ``data`` does not hold real numbers.
+    ValueError
+        If ``data`` is not 2-D, is empty, has fewer than 2 rows, holds NaN or
+        infinite values, or has a column with a single repeated value.
+
+    Examples
+    --------
+    >>> check_columns([[1.0, 2.0], [1.0, 3.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: data has 1 column(s) with a single repeated value (columns 0); a density cannot be estimated for a constant column -- drop those columns first
+    """
+    data = _check_shape(data, name)
+    _check_values(data, name)
+    return data
+
+
+def _check_points(points: ArrayLike) -> np.ndarray:
+    values = as_numeric_array(points, "points")
+    check_ndim(values, 1, "points")
+    check_not_empty(values, "points")
+    check_finite(values, "points")
+    return values.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A few columns of the data, one per row, with what the binning needs."""
+
+    values: np.ndarray  # (columns, observations), C-contiguous float64
+    first_column: int
+    low: np.ndarray  # smallest value of each column
+    high: np.ndarray  # largest value of each column
+    bandwidths: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    """Work arrays of one block, allocated once per call and reused block after block.
+
+    Allocating and freeing megabytes per block costs more than the arithmetic
+    (fresh pages from the kernel each time).
+    """
+
+    values: np.ndarray  # float64 copy of a block, when the data is not float64 columns
+    scaled: np.ndarray  # float64: values / grid step
+    nodes: np.ndarray  # intp: grid node of each value
+
+    @classmethod
+    def for_blocks(cls, block_columns: int, n_observations: int) -> _Workspace:
+        shape = (block_columns, n_observations)
+        return cls(np.empty(shape), np.empty(shape), np.empty(shape, dtype=np.intp))
+
+
+def _spread(values: np.ndarray, first_column: int) -> np.ndarray:
+    """Sample standard deviations (``ddof=1``) of the rows of ``values``."""
+    n = values.shape[1]
+    n = values.shape[1]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        squares = np.einsum("ij,ij->i", values, values)
+        mean = values.sum(axis=1) / n
+        variance = (squares - n * mean * mean) / (n - 1)
+        # One pass is exact enough unless the mean dwarfs the spread.
+        redo = ~(np.isfinite(variance) & (variance > 0)
+                 & (squares <= _CANCELLATION_RATIO * (n - 1) * variance))
+        for row in np.flatnonzero(redo):
+            variance[row] = values[row].var(ddof=1)
+        spread = np.sqrt(variance)
+    for row in np.flatnonzero(~np.isfinite(variance)):
+        raise ValueError(
+            f"cannot estimate the density of column {first_column + row}: its values are "
+            "too large (their variance overflows); rescale the data, e.g. np.log(x + 1)"
+        )
+    for row in np.flatnonzero(variance == 0):
+        raise ValueError(
+            f"cannot estimate the density of column {first_column + row}: its spread is "
+            f"too small (standard deviation {spread[row]:.3g})"
+        )
+    return spread
+
+
+def _read_block(data: np.ndarray, start: int, stop: int, factor: float, work: _Workspace) -> _Block:
+    values = data[:, start:stop].T
+    if not (values.dtype == np.float64 and values.flags.c_contiguous):
+        values = work.values[:stop - start]
+        np.copyto(values, data[:, start:stop].T, casting="unsafe")  # any real dtype, any layout
+    low, high = values.min(axis=1), values.max(axis=1)
+    if not (np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()):
+        _check_values(data, "data")  # names the problem with the whole matrix in view
+    bandwidths = _spread(values, start) * factor
+    with np.errstate(divide="ignore", over="ignore"):
+        unusable = ~np.isfinite(BINS_PER_BANDWIDTH / bandwidths)
+    for row in np.flatnonzero(unusable):
+        raise ValueError(
+            f"cannot estimate the density of column {start + row}: the bandwidth "
+            f"{bandwidths[row]:.3g} is too small to compute with"
+        )
+    return _Block(values, start, low, high, bandwidths)
+
+
+def _grid_nodes(block: _Block) -> np.ndarray:
+    """Nodes each column's grid needs: its range plus a kernel tail on either side."""
+    span = (block.high - block.low) / block.bandwidths + 2 * TAIL_BANDWIDTHS
+    return np.ceil(span * BINS_PER_BANDWIDTH).astype(np.int64) + 2
+
+
+def _binned(values: np.ndarray, low: np.ndarray, bandwidths: np.ndarray,
+            n_bins: int, points: np.ndarray, work: _Workspace) -> np.ndarray:
+    """Densities of the rows of ``values`` at ``points``, each on a grid of ``n_bins`` nodes."""
+    from scipy import fft  # imported where densities are estimated, not with the plots
+
+    n_rows, n = values.shape
+    step = bandwidths / BINS_PER_BANDWIDTH
+    origin = low - TAIL_BANDWIDTHS * bandwidths  # node 0 of each row's grid
+
+    # Nearest-node counts of all rows at once: node index + row * n_bins, one bincount.
+    offset = np.arange(n_rows) * n_bins - origin / step + 0.5
+    scaled = np.multiply(values, (1.0 / step)[:, np.newaxis], out=work.scaled[:n_rows])
+    node = np.add(scaled, offset[:, np.newaxis], out=work.nodes[:n_rows], casting="unsafe")  # >= 0: truncates
+    counts = np.bincount(node.ravel(), minlength=n_rows * n_bins).reshape(n_rows, n_bins)
+
+    # Gaussian smoothing: the kernel's Fourier transform is exp(-2 pi^2 sigma^2 f^2),
+    # sigma = BINS_PER_BANDWIDTH nodes for every row. The tails keep it from wrapping.
+    spectrum = fft.rfft(counts.astype(np.float64), axis=1)
+    spectrum *= np.exp(-2.0 * (np.pi * BINS_PER_BANDWIDTH * np.fft.rfftfreq(n_bins)) ** 2)
+    smooth = fft.irfft(spectrum, n=n_bins, axis=1)
+    smooth /= (n * step)[:, np.newaxis]
+
+    # Linear interpolation at the points; zero off each row's grid.
+    at = (points[np.newaxis, :] - origin[:, np.newaxis]) / step[:, np.newaxis]
+    outside = (at < 0) | (at > n_bins - 1)
+    at = np.clip(at, 0, n_bins - 1)
+    left = np.minimum(at.astype(np.intp), n_bins - 2)
+    share = at - left
+    densities = (np.take_along_axis(smooth, left, axis=1) * (1.0 - share)
+                 + np.take_along_axis(smooth, left + 1, axis=1) * share)
+    densities[outside] = 0.0
+    return np.maximum(densities, 0.0)  # FFT round-off leaves -1e-17 where the density is 0
+
+
+def _exact(values: np.ndarray, bandwidth: float, points: np.ndarray) -> np.ndarray:
+    """The Gaussian kernel sum of one column at ``points``, a chunk of values at a time."""
+    total = np.zeros(points.size)
+    chunk = max(1, 2**20 // points.size)
+    for start in range(0, values.size, chunk):
+        z = (points[np.newaxis, :] - values[start:start + chunk, np.newaxis]) / bandwidth
+        total += np.exp(-0.5 * z * z).sum(axis=0)
+    return total / (values.size * bandwidth * _SQRT_2PI)
+
+
+def _is_run(rows: np.ndarray) -> bool:
+    """Whether ``rows`` are consecutive, so that they can be sliced without a copy."""
+    return bool(rows[-1] - rows[0] == rows.size - 1 and (np.diff(rows) == 1).all())
+
+
+def _block_densities(block: _Block, points: np.ndarray, work: _Workspace) -> np.ndarray:
+    from scipy import fft
+
+    nodes = _grid_nodes(block)
+    densities = np.empty((block.values.shape[0], points.size))
+    exact = nodes > MAX_BINS
+    for row in np.flatnonzero(exact):
+        densities[row] = _exact(block.values[row], float(block.bandwidths[row]), points)
+    # Columns in groups whose grids (each as long as the group's longest) fit in
+    # MAX_BLOCK_BINS nodes; sorted by length, so that a wide one has few companions.
+    rows = np.flatnonzero(~exact)
+    rows = rows[np.argsort(nodes[rows], kind="stable")]
+    while rows.size:
+        fits = np.arange(1, rows.size + 1) * nodes[rows] <= MAX_BLOCK_BINS
+        group = rows[:max(1, int(np.count_nonzero(fits)))]
+        n_bins = fft.next_fast_len(int(nodes[group[-1]]), real=True)
+        values = block.values[group[0]:group[-1] + 1] if _is_run(group) else block.values[group]
+        densities[group] = _binned(values, block.low[group], block.bandwidths[group],
+                                   n_bins, points, work)
+        rows = rows[group.size:]
+    return densities
+
+
+def column_densities(
+    data: ArrayLike,
+    points: ArrayLike,
+    bw_method: str | float = "scott",
+    *,
+    workers: int | None = None,
+) -> ColumnDensities:
+    """Gaussian kernel density estimate of every column of ``data`` at ``points``.
+
+    The curves of :class:`scipy.stats.gaussian_kde`, ``gaussian_kde(column,
+    bw_method)(points)`` for each column, computed by binning and FFT
+    convolution: within half a percent of each curve's peak, for all the
+    columns of a genes x samples matrix in a blink.
+
+    Parameters
+    ----------
+    data : array_like, shape (n_observations, n_columns)
+        Finite real numbers, any memory layout; every column needs at least
+        two distinct values.
+    points : array_like, shape (n_points,)
+        Where to evaluate the densities (any finite values; far from a
+        column's values its density is 0).
+    bw_method : {"scott", "silverman"} or float
+        Bandwidth rule, as in scipy: each column's kernel standard deviation
+        is its sample standard deviation (``ddof=1``) times
+        :func:`bandwidth_factor`.
+    workers : int, optional
+        Threads that estimate blocks of columns at the same time. Default:
+        the cores this process may use.
+
+    Returns
+    -------
+    ColumnDensities
+        ``densities`` has one row per column of ``data``.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` or ``points`` does not hold real numbers, or ``bw_method``
+        is neither a rule nor a number.
+    ValueError
+        If ``data`` is not 2-D, is empty, has fewer than 2 rows, holds NaN or
+        infinite values or has a constant column; if a column's spread is too
+        small (or too large) to compute with; if ``points`` is not a finite,
+        non-empty 1-D array; if ``bw_method`` is not a known rule or a
+        positive number.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> rng = np.random.default_rng(0)
+    >>> data = rng.normal(loc=[0.0, 3.0], size=(1000, 2))
+    >>> points = np.linspace(-4, 7, 50)
+    >>> estimate = column_densities(data, points)
+    >>> estimate.densities.shape
+    (2, 50)
+    >>> exact = stats.gaussian_kde(data[:, 1])(points)
+    >>> bool(np.abs(estimate.densities[1] - exact).max() < 0.005 * exact.max())
+    True
+    """
+    data = _check_shape(data, "data")
+    points = _check_points(points)
+    n_observations, n_columns = data.shape
+    factor = bandwidth_factor(n_observations, bw_method)
+
+    densities = np.empty((n_columns, points.size))
+    bandwidths = np.empty(n_columns)
+    if workers is None:
+        workers = usable_cores()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    # Each worker takes a run of whole blocks, with its own work space (NumPy
+    # releases the GIL in the arithmetic, the binning and the FFT).
+    block_columns = min(n_columns, max(1, BLOCK_VALUES // n_observations))
+    n_blocks = -(-n_columns // block_columns)
+    workers = min(workers, n_blocks)
+    edges = [block_columns * (n_blocks * part // workers) for part in range(workers)] + [n_columns]
+
+    def estimate(start: int, stop: int) -> None:
+        work = _Workspace.for_blocks(block_columns, n_observations)
+        for first in range(start, stop, block_columns):
+            last = min(first + block_columns, stop)
+            block = _read_block(data, first, last, factor, work)
+            bandwidths[first:last] = block.bandwidths
+            densities[first:last] = _block_densities(block, points, work)
+
+    if workers == 1:
+        estimate(0, n_columns)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            runs = [pool.submit(estimate, start, stop) for start, stop in zip(edges, edges[1:])]
+            for run in runs:  # in column order: the first bad column is the one reported
+                run.result()
+    return ColumnDensities(points=points, densities=densities, bandwidths=bandwidths)
