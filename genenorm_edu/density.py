@@ -170,10 +170,13 @@ def _check_values(data: np.ndarray, name: str) -> None:
         )
 
 
-def check_columns(data: ArrayLike, name: str = "data") -> np.ndarray:
+def check_columns(data: ArrayLike, name: str = "data", *, read_values: bool = True) -> np.ndarray:
     """Validate a 2-D matrix whose columns each get a density estimate.
 
-    Returns ``data`` as an ndarray (not copied when it already is one).
+    Returns ``data`` as an ndarray (not copied when it already is one). With
+    ``read_values=False``, only the checks that do not read the values
+    (dtype, dimensions, size): :func:`column_densities` checks the values as
+    it reads them.
 
     Raises
     ------
@@ -191,7 +194,8 @@ def check_columns(data: ArrayLike, name: str = "data") -> np.ndarray:
     ValueError: data has 1 column(s) with a single repeated value (columns 0); a density cannot be estimated for a constant column -- drop those columns first
     """
     data = _check_shape(data, name)
-    _check_values(data, name)
+    if read_values:
+        _check_values(data, name)
     return data
 
 
@@ -259,14 +263,13 @@ def _spread(values: np.ndarray, first_column: int) -> np.ndarray:
     return spread
 
 
-def _read_block(data: np.ndarray, start: int, stop: int, factor: float, work: _Workspace) -> _Block:
+def _read_block(data: np.ndarray, range_: _Range, start: int, stop: int, factor: float,
+                work: _Workspace) -> _Block:
     values = data[:, start:stop].T
     if not (values.dtype == np.float64 and values.flags.c_contiguous):
         values = work.values[:stop - start]
         np.copyto(values, data[:, start:stop].T, casting="unsafe")  # any real dtype, any layout
-    low, high = values.min(axis=1), values.max(axis=1)
-    if not (np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()):
-        _check_values(data, "data")  # names the problem with the whole matrix in view
+    low, high = range_.low[start:stop], range_.high[start:stop]
     bandwidths = _spread(values, start) * factor
     with np.errstate(divide="ignore", over="ignore"):
         unusable = ~np.isfinite(BINS_PER_BANDWIDTH / bandwidths)
@@ -276,6 +279,23 @@ def _read_block(data: np.ndarray, start: int, stop: int, factor: float, work: _W
             f"{bandwidths[row]:.3g} is too small to compute with"
         )
     return _Block(values, start, low, high, bandwidths)
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Smallest and largest value of every column (float64)."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def of(cls, data: np.ndarray) -> _Range:
+        """Read the range of every column, and refuse NaN, infinities and constant columns."""
+        low = data.min(axis=0).astype(np.float64)
+        high = data.max(axis=0).astype(np.float64)
+        if not (np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()):
+            _check_values(data, "data")  # names the problem
+        return cls(low, high)
 
 
 def _grid_nodes(block: _Block) -> np.ndarray:
@@ -358,7 +378,7 @@ def _block_densities(block: _Block, points: np.ndarray, work: _Workspace) -> np.
 
 def column_densities(
     data: ArrayLike,
-    points: ArrayLike,
+    points: ArrayLike | int = 100,
     bw_method: str | float = "scott",
     *,
     workers: int | None = None,
@@ -375,9 +395,10 @@ def column_densities(
     data : array_like, shape (n_observations, n_columns)
         Finite real numbers, any memory layout; every column needs at least
         two distinct values.
-    points : array_like, shape (n_points,)
+    points : array_like, shape (n_points,), or int
         Where to evaluate the densities (any finite values; far from a
-        column's values its density is 0).
+        column's values its density is 0), or how many evenly spaced points
+        from the smallest to the largest value of ``data`` (default 100).
     bw_method : {"scott", "silverman"} or float
         Bandwidth rule, as in scipy: each column's kernel standard deviation
         is its sample standard deviation (``ddof=1``) times
@@ -400,7 +421,7 @@ def column_densities(
         If ``data`` is not 2-D, is empty, has fewer than 2 rows, holds NaN or
         infinite values or has a constant column; if a column's spread is too
         small (or too large) to compute with; if ``points`` is not a finite,
-        non-empty 1-D array; if ``bw_method`` is not a known rule or a
+        non-empty 1-D array, or a number below 2; if ``bw_method`` is not a known rule or a
         positive number.
 
     Examples
@@ -417,7 +438,13 @@ def column_densities(
     True
     """
     data = _check_shape(data, "data")
-    points = _check_points(points)
+    range_ = _Range.of(data)
+    if isinstance(points, (int, np.integer)) and not isinstance(points, (bool, np.bool_)):
+        if points < 2:
+            raise ValueError(f"points must be at least 2 when a number, got {points}")
+        points = np.linspace(range_.low.min(), range_.high.max(), int(points))
+    else:
+        points = _check_points(points)
     n_observations, n_columns = data.shape
     factor = bandwidth_factor(n_observations, bw_method)
 
@@ -438,7 +465,7 @@ def column_densities(
         work = _Workspace.for_blocks(block_columns, n_observations)
         for first in range(start, stop, block_columns):
             last = min(first + block_columns, stop)
-            block = _read_block(data, first, last, factor, work)
+            block = _read_block(data, range_, first, last, factor, work)
             bandwidths[first:last] = block.bandwidths
             densities[first:last] = _block_densities(block, points, work)
 
