@@ -115,7 +115,7 @@ def bandwidth_factor(n_observations: int, bw_method: str | float = "scott") -> f
     Examples
     --------
     >>> round(bandwidth_factor(32), 6), round(bandwidth_factor(32, "silverman"), 6)
-    (0.5, 0.528509)
+    (0.5, 0.529612)
     >>> bandwidth_factor(32, 0.3)
     0.3
     >>> bandwidth_factor(32, "sheather")
