@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -279,7 +280,8 @@ def plot_density_heatmap(
     >>> plt.close(ax.figure)
     """
     _check_ax(ax)
-    if vmax is not None and not (np.isscalar(vmax) and np.isfinite(vmax) and vmax > 0):
+    if vmax is not None and not (isinstance(vmax, Real) and not isinstance(vmax, bool)
+                                 and np.isfinite(vmax) and vmax > 0):
         raise ValueError(f"vmax must be a positive number, got {vmax!r}")
     estimate = _estimate(data, xlim, N_HEATMAP_POINTS, bw_method)
     n_columns = estimate.densities.shape[0]
