@@ -12,7 +12,7 @@
 The densities are Gaussian kernel density estimates computed for all the
 columns at once (:mod:`genenorm_edu.density`): every sample of a 20,500 x 375
 matrix in a fraction of a second, the same curves as
-:class:`scipy.stats.gaussian_kde` to within half a percent of their peaks.
+:class:`scipy.stats.gaussian_kde` to within about a thousandth of their peaks.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from genenorm_edu.density import ColumnDensities, bandwidth_factor, column_densi
 
 #: The promise: within this fraction of each curve's peak of scipy's curve.
 TOLERANCE = 0.01
-#: What the method gives (half a percent, by construction): tested too, so that a
+#: What the method gives (about a thousandth, by construction): tested too, so that a
 #: coarser grid that still passes the promise does not slip in unnoticed.
-METHOD_TOLERANCE = 0.005
+METHOD_TOLERANCE = 0.002
 
 N = 4000
 
@@ -125,7 +125,8 @@ def test_blocks_and_workers_do_not_change_the_result(monkeypatch):
     monkeypatch.setattr(density, "BLOCK_VALUES", 1200)  # blocks of 2 columns
     for workers in (1, 3, 16):
         blocks = column_densities(data, points, workers=workers)
-        np.testing.assert_allclose(blocks.densities, whole.densities, rtol=0, atol=1e-12)
+        # The same up to FFT round-off (a group's grid length depends on its columns).
+        np.testing.assert_allclose(blocks.densities, whole.densities, rtol=0, atol=1e-10)
         np.testing.assert_array_equal(blocks.bandwidths, whole.bandwidths)
 
 
