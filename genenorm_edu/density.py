@@ -5,25 +5,9 @@
 rules) at a small fraction of the cost, so that density plots can show every
 sample of a matrix instead of a few.
 
-How (a *binned* kernel density estimate, as in R's ``density()``,
-statsmodels' FFT KDE and KDEpy's ``FFTKDE``, here vectorized over columns):
-
-1. each column gets its own evenly spaced grid, :data:`BINS_PER_BANDWIDTH`
-   nodes per bandwidth, and its values are *linearly binned*: a value
-   shares its weight between the two nodes around it, in proportion to how
-   close it is to each (two ``np.bincount`` for a block of columns), which
-   keeps every value's mean position, ties included;
-2. the binned weights are smoothed by the Gaussian kernel through the FFT: a
-   product with the kernel's Fourier transform, known exactly, which is the
-   same width in nodes for every column;
-3. the smooth curve is interpolated at the points asked for.
-
-Binning and interpolation each move a curve by about (node spacing /
-bandwidth)**2 / 8 of its peak: with 16 nodes per bandwidth, a curve is
-within about a thousandth of its peak of the exact sum, for continuous values
-and for integer values with many ties alike. A column whose bandwidth is
-tiny next to its range (a grid of more than :data:`MAX_BINS` nodes) is summed
-exactly instead.
+How: linear binning on a fine grid per column, Gaussian smoothing through
+the FFT and interpolation at the points (:mod:`genenorm_edu.binned_kde`), a
+curve within about a thousandth of its peak of scipy's.
 
 Memory stays bounded on wide matrices: columns are handled a few at a time,
 in blocks of about :data:`BLOCK_VALUES` values, small enough to stay in the
@@ -41,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from genenorm_edu._checks import as_numeric_array, check_finite, check_ndim, check_not_empty
+from genenorm_edu.binned_kde import BINS_PER_BANDWIDTH, Workspace, row_densities
 from genenorm_edu.cores import usable_cores
 
 __all__ = [
@@ -53,19 +38,9 @@ __all__ = [
 
 #: Named bandwidth rules, as in :class:`scipy.stats.gaussian_kde`.
 BANDWIDTH_RULES = ("scott", "silverman")
-#: Grid nodes per kernel standard deviation (the binning's resolution).
-BINS_PER_BANDWIDTH = 16
-#: The kernel is taken to vanish beyond this many standard deviations
-#: (``exp(-7**2 / 2)`` is about 2e-11).
-TAIL_BANDWIDTHS = 7
-#: Most grid nodes of one column; a column needing more is summed exactly.
-MAX_BINS = 2**22
-#: Most grid nodes of one block of columns smoothed at once.
-MAX_BLOCK_BINS = 2**20
 #: Values per block of columns (2 MiB of float64: fits in a cache).
 BLOCK_VALUES = 2**18
 
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
 #: Above this ratio of sum(x**2) to (n - 1) var(x), var = (sum(x**2) - n mean**2) / (n - 1)
 #: loses more than about 1e-8 to cancellation, and the variance is computed in two passes.
 _CANCELLATION_RATIO = 1e8
@@ -210,38 +185,8 @@ def _check_points(points: ArrayLike) -> np.ndarray:
     return values.astype(np.float64)
 
 
-@dataclass(frozen=True)
-class _Block:
-    """A few columns of the data, one per row, with what the binning needs."""
-
-    values: np.ndarray  # (columns, observations), C-contiguous float64
-    first_column: int
-    low: np.ndarray  # smallest value of each column
-    high: np.ndarray  # largest value of each column
-    bandwidths: np.ndarray
-
-
-@dataclass(frozen=True)
-class _Workspace:
-    """Work arrays of one block, allocated once per call and reused block after block.
-
-    Allocating and freeing megabytes per block costs more than the arithmetic
-    (fresh pages from the kernel each time).
-    """
-
-    values: np.ndarray  # float64 copy of a block, when the data is not float64 columns
-    scaled: np.ndarray  # float64: values / grid step
-    nodes: np.ndarray  # intp: grid node of each value
-
-    @classmethod
-    def for_blocks(cls, block_columns: int, n_observations: int) -> _Workspace:
-        shape = (block_columns, n_observations)
-        return cls(np.empty(shape), np.empty(shape), np.empty(shape, dtype=np.intp))
-
-
 def _spread(values: np.ndarray, first_column: int) -> np.ndarray:
     """Sample standard deviations (``ddof=1``) of the rows of ``values``."""
-    n = values.shape[1]
     n = values.shape[1]
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         squares = np.einsum("ij,ij->i", values, values)
@@ -266,13 +211,18 @@ def _spread(values: np.ndarray, first_column: int) -> np.ndarray:
     return spread
 
 
-def _read_block(data: np.ndarray, range_: _Range, start: int, stop: int, factor: float,
-                work: _Workspace) -> _Block:
+def _read_block(data: np.ndarray, start: int, stop: int, buffer: np.ndarray) -> np.ndarray:
+    """Columns ``start:stop`` as the rows of a C-contiguous float64 array (a copy into
+    ``buffer`` unless the data already is float64 columns)."""
     values = data[:, start:stop].T
     if not (values.dtype == np.float64 and values.flags.c_contiguous):
-        values = work.values[:stop - start]
+        values = buffer[:stop - start]
         np.copyto(values, data[:, start:stop].T, casting="unsafe")  # any real dtype, any layout
-    low, high = range_.low[start:stop], range_.high[start:stop]
+    return values
+
+
+def _bandwidths(values: np.ndarray, factor: float, start: int) -> np.ndarray:
+    """Kernel standard deviations of the rows of ``values`` (columns ``start``, ...)."""
     bandwidths = _spread(values, start) * factor
     with np.errstate(divide="ignore", over="ignore"):
         unusable = ~np.isfinite(BINS_PER_BANDWIDTH / bandwidths)
@@ -281,7 +231,7 @@ def _read_block(data: np.ndarray, range_: _Range, start: int, stop: int, factor:
             f"cannot estimate the density of column {start + row}: the bandwidth "
             f"{bandwidths[row]:.3g} is too small to compute with"
         )
-    return _Block(values, start, low, high, bandwidths)
+    return bandwidths
 
 
 @dataclass(frozen=True)
@@ -299,93 +249,6 @@ class _Range:
         if not (np.isfinite(low).all() and np.isfinite(high).all() and (low < high).all()):
             _check_values(data, "data")  # names the problem
         return cls(low, high)
-
-
-def _grid_nodes(block: _Block) -> np.ndarray:
-    """Nodes each column's grid needs: its range plus a kernel tail on either side."""
-    span = (block.high - block.low) / block.bandwidths + 2 * TAIL_BANDWIDTHS
-    return np.ceil(span * BINS_PER_BANDWIDTH).astype(np.int64) + 2
-
-
-def _binned(values: np.ndarray, low: np.ndarray, bandwidths: np.ndarray,
-            n_bins: int, points: np.ndarray, work: _Workspace) -> np.ndarray:
-    """Densities of the rows of ``values`` at ``points``, each on a grid of ``n_bins`` nodes."""
-    from scipy import fft  # imported where densities are estimated, not with the plots
-
-    n_rows, n = values.shape
-    step = bandwidths / BINS_PER_BANDWIDTH
-    origin = low - TAIL_BANDWIDTHS * bandwidths  # node 0 of each row's grid
-
-    # Linear binning of all rows at once: node index + row * n_bins; a value at
-    # node + upper gives 1 - upper to its node and upper to the next one.
-    offset = np.arange(n_rows) * n_bins - origin / step
-    scaled = np.multiply(values, (1.0 / step)[:, np.newaxis], out=work.scaled[:n_rows])
-    scaled += offset[:, np.newaxis]
-    node = work.nodes[:n_rows]
-    np.copyto(node, scaled, casting="unsafe")
-    upper = np.subtract(scaled, node, out=scaled).ravel()
-    node = node.ravel()
-    total = n_rows * n_bins
-    above = np.bincount(node, weights=upper, minlength=total)
-    counts = np.bincount(node, minlength=total) - above
-    counts[1:] += above[:-1]
-    counts = counts.reshape(n_rows, n_bins)
-
-    # Gaussian smoothing: the kernel's Fourier transform is exp(-2 pi^2 sigma^2 f^2),
-    # sigma = BINS_PER_BANDWIDTH nodes for every row. The tails keep it from wrapping.
-    spectrum = fft.rfft(counts, axis=1)
-    spectrum *= np.exp(-2.0 * (np.pi * BINS_PER_BANDWIDTH * np.fft.rfftfreq(n_bins)) ** 2)
-    smooth = fft.irfft(spectrum, n=n_bins, axis=1)
-    smooth /= (n * step)[:, np.newaxis]
-
-    # Linear interpolation at the points; zero off each row's grid.
-    at = (points[np.newaxis, :] - origin[:, np.newaxis]) / step[:, np.newaxis]
-    outside = (at < 0) | (at > n_bins - 1)
-    at = np.clip(at, 0, n_bins - 1)
-    left = np.minimum(at.astype(np.intp), n_bins - 2)
-    share = at - left
-    densities = (np.take_along_axis(smooth, left, axis=1) * (1.0 - share)
-                 + np.take_along_axis(smooth, left + 1, axis=1) * share)
-    densities[outside] = 0.0
-    return np.maximum(densities, 0.0)  # FFT round-off leaves -1e-17 where the density is 0
-
-
-def _exact(values: np.ndarray, bandwidth: float, points: np.ndarray) -> np.ndarray:
-    """The Gaussian kernel sum of one column at ``points``, a chunk of values at a time."""
-    total = np.zeros(points.size)
-    chunk = max(1, 2**20 // points.size)
-    for start in range(0, values.size, chunk):
-        z = (points[np.newaxis, :] - values[start:start + chunk, np.newaxis]) / bandwidth
-        total += np.exp(-0.5 * z * z).sum(axis=0)
-    return total / (values.size * bandwidth * _SQRT_2PI)
-
-
-def _is_run(rows: np.ndarray) -> bool:
-    """Whether ``rows`` are consecutive, so that they can be sliced without a copy."""
-    return bool(rows[-1] - rows[0] == rows.size - 1 and (np.diff(rows) == 1).all())
-
-
-def _block_densities(block: _Block, points: np.ndarray, work: _Workspace) -> np.ndarray:
-    from scipy import fft
-
-    nodes = _grid_nodes(block)
-    densities = np.empty((block.values.shape[0], points.size))
-    exact = nodes > MAX_BINS
-    for row in np.flatnonzero(exact):
-        densities[row] = _exact(block.values[row], float(block.bandwidths[row]), points)
-    # Columns in groups whose grids (each as long as the group's longest) fit in
-    # MAX_BLOCK_BINS nodes; sorted by length, so that a wide one has few companions.
-    rows = np.flatnonzero(~exact)
-    rows = rows[np.argsort(nodes[rows], kind="stable")]
-    while rows.size:
-        fits = np.arange(1, rows.size + 1) * nodes[rows] <= MAX_BLOCK_BINS
-        group = rows[:max(1, int(np.count_nonzero(fits)))]
-        n_bins = fft.next_fast_len(int(nodes[group[-1]]), real=True)
-        values = block.values[group[0]:group[-1] + 1] if _is_run(group) else block.values[group]
-        densities[group] = _binned(values, block.low[group], block.bandwidths[group],
-                                   n_bins, points, work)
-        rows = rows[group.size:]
-    return densities
 
 
 def column_densities(
@@ -474,12 +337,15 @@ def column_densities(
     edges = [block_columns * (n_blocks * part // workers) for part in range(workers)] + [n_columns]
 
     def estimate(start: int, stop: int) -> None:
-        work = _Workspace.for_blocks(block_columns, n_observations)
+        work = Workspace.for_rows(block_columns, n_observations)
+        buffer = np.empty((block_columns, n_observations))
         for first in range(start, stop, block_columns):
             last = min(first + block_columns, stop)
-            block = _read_block(data, range_, first, last, factor, work)
-            bandwidths[first:last] = block.bandwidths
-            densities[first:last] = _block_densities(block, points, work)
+            values = _read_block(data, first, last, buffer)
+            bandwidths[first:last] = _bandwidths(values, factor, first)
+            densities[first:last] = row_densities(
+                values, range_.low[first:last], range_.high[first:last],
+                bandwidths[first:last], points, work)
 
     if workers == 1:
         estimate(0, n_columns)

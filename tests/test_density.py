@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats
 
-from genenorm_edu import density
+from genenorm_edu import binned_kde, density
 from genenorm_edu.density import ColumnDensities, bandwidth_factor, column_densities
 
 #: The promise: within this fraction of each curve's peak of scipy's curve.
@@ -133,7 +133,7 @@ def test_blocks_and_workers_do_not_change_the_result(monkeypatch):
 def test_a_column_too_narrow_for_a_grid_is_summed_exactly(monkeypatch):
     data = DISTRIBUTIONS["bimodal"]
     points = np.linspace(-4, 10, 100)
-    monkeypatch.setattr(density, "MAX_BINS", 100)  # every column is "too wide" now
+    monkeypatch.setattr(binned_kde, "MAX_BINS", 100)  # every column is "too wide" now
     estimate = column_densities(data, points)
     np.testing.assert_allclose(estimate.densities, np.asarray(_scipy_curves(data, points)),
                                rtol=1e-9, atol=1e-12)
@@ -143,7 +143,7 @@ def test_small_groups_of_long_grids(monkeypatch):
     """Columns whose grids do not fit together are smoothed in smaller groups, same curves."""
     data = DISTRIBUTIONS["heavy tail (Cauchy)"]
     points = np.linspace(-20, 20, 90)
-    monkeypatch.setattr(density, "MAX_BLOCK_BINS", 1)
+    monkeypatch.setattr(binned_kde, "MAX_BLOCK_BINS", 1)
     estimate = column_densities(data, points)
     assert _worst_error(estimate.densities, _scipy_curves(data, points)) < METHOD_TOLERANCE
 
