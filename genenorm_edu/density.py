@@ -10,8 +10,9 @@ the FFT and interpolation at the points (:mod:`genenorm_edu.binned_kde`), a
 curve within about a thousandth of its peak of scipy's.
 
 Memory stays bounded on wide matrices: columns are handled a few at a time,
-in blocks of about :data:`BLOCK_VALUES` values, small enough to stay in the
-processor's cache.
+in blocks of about :data:`BLOCK_VALUES` values (small enough to stay in the
+processor's cache, or one column when columns are longer), each thread
+with work arrays the size of one block.
 """
 
 from __future__ import annotations
@@ -290,14 +291,14 @@ def column_densities(
     Raises
     ------
     TypeError
-        If ``data`` or ``points`` does not hold real numbers, or ``bw_method``
-        is neither a rule nor a number.
+        If ``data`` or ``points`` does not hold real numbers, ``bw_method``
+        is neither a rule nor a number, or ``workers`` is not an integer.
     ValueError
         If ``data`` is not 2-D, is empty, has fewer than 2 rows, holds NaN or
         infinite values or has a constant column; if a column's spread is too
         small (or too large) to compute with; if ``points`` is not a finite,
-        non-empty 1-D array, or a number below 2; if ``bw_method`` is not a known rule or a
-        positive number.
+        non-empty 1-D array, or is a number below 2; if ``bw_method`` is not a
+        known rule or a positive number; if ``workers`` is below 1.
 
     Examples
     --------
@@ -327,10 +328,12 @@ def column_densities(
     bandwidths = np.empty(n_columns)
     if workers is None:
         workers = usable_cores()
+    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f"workers must be an integer, got {type(workers).__name__}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     # Each worker takes a run of whole blocks, with its own work space (NumPy
-    # releases the GIL in the arithmetic, the binning and the FFT).
+    # releases the GIL in its array arithmetic and scipy in the FFT).
     block_columns = min(n_columns, max(1, BLOCK_VALUES // n_observations))
     n_blocks = -(-n_columns // block_columns)
     workers = min(workers, n_blocks)

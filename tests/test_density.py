@@ -239,6 +239,7 @@ def test_the_first_bad_column_is_named_whatever_the_blocks(monkeypatch):
         ({"points": ["a"]}, TypeError, "points must hold real numbers"),
         ({"points": 1}, ValueError, "points must be at least 2"),
         ({"workers": 0}, ValueError, "workers must be at least 1"),
+        ({"workers": 2.5}, TypeError, "workers must be an integer, got float"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, error, message):
