@@ -69,6 +69,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_normalization.py
 	$(BIN)/python benchmarks/bench_medians.py
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_density.py
 
 student-notebooks: setup
 	$(BIN)/genenorm-edu release

@@ -24,8 +24,11 @@ data
     checked ``.npy`` reading (``data.npy``), verified download of the real
     files (``data.download``), the loaders and their cache (``data.load``)
     and the ``genenorm-edu data`` command (``data.command``).
+density
+    Gaussian kernel density estimates of every column of a matrix (scipy's
+    curves, binned and smoothed through the FFT in ``binned_kde``).
 plotting
-    Per-column density plots.
+    Per-column density plots: curves, and a samples x values heat map.
 feedback
     Checks of a student's result, with messages a student can act on
     (``check_array``, ``check_dtype``, ``check_equal``, ``check_written_here``).

@@ -7,9 +7,9 @@ directory); the student notebooks made from them, in
 directory). Grading tooling is in :mod:`genenorm_edu.grading`.
 
 While the grader runs a notebook, the environment variable
-``GENENORM_EDU_GRADING`` is ``1`` (:func:`under_grading`): timings and plots
-of the lessons then do the least work that still runs every line, since the
-grader runs every notebook once per student.
+``GENENORM_EDU_GRADING`` is ``1`` (:func:`under_grading`): timings of the
+lessons then do the least work that still runs every line, since the grader
+runs every notebook once per student.
 """
 
 from __future__ import annotations

@@ -263,3 +263,81 @@ def test_argpartition_finds_the_same_top_values_in_no_particular_order():
     x = np.random.default_rng(5).integers(0, 1000, size=(300, 7)).astype(np.uint32)
     top = np.take_along_axis(x, np.argpartition(x, -10, axis=0)[-10:], axis=0)
     assert np.array_equal(np.sort(top, axis=0), np.sort(x, axis=0)[-10:])
+# --- the density figures of lessons 2 and 3 (every sample) --------------------------
+
+
+@pytest.fixture(scope="module")
+def course_log_matrices(synthetic_data_dir):
+    """log(count + 1) and log(RPKM + 1) of the synthetic course data, as the lessons make them."""
+    from genenorm_edu.normalization import rpkm
+
+    counts = data.load_counts("synthetic", directory=synthetic_data_dir)
+    gene_lengths = data.load_gene_lengths("synthetic", directory=synthetic_data_dir)
+    return np.log(counts + 1.0), np.log(rpkm(counts, gene_lengths) + 1.0)
+
+
+def _spread_between_samples(densities: np.ndarray) -> float:
+    """Median over samples of the largest gap to the median curve, over the sample's peak."""
+    gap = np.abs(densities - np.median(densities, axis=0)).max(axis=1)
+    return float(np.median(gap / densities.max(axis=1)))
+
+
+def test_every_log_count_density_has_a_peak_at_zero_and_shifted_bodies(course_log_matrices):
+    """Lesson 2: a peak at 0, a body; bodies shifted from sample to sample."""
+    from genenorm_edu.density import column_densities
+
+    log_counts, _ = course_log_matrices
+    estimate = column_densities(log_counts, 200)
+    body = estimate.points > 1.0
+    body_peak = np.argmax(np.where(body, estimate.densities, -1.0), axis=1)
+    for row, peak in zip(estimate.densities, body_peak):
+        assert row[0] > row[1:peak].min()  # falls after 0, rises again: a peak at 0
+    body_position = estimate.points[body_peak]
+    assert np.ptp(body_position) > 1.0
+
+
+def test_the_farthest_sample_stands_out(course_log_matrices):
+    """Lesson 2: the sample the cell prints is far from the others, not one of many."""
+    from genenorm_edu.density import column_densities
+
+    log_counts, _ = course_log_matrices
+    densities = column_densities(log_counts, 200).densities
+    distance = np.sort(np.abs(densities - np.median(densities, axis=0)).max(axis=1))
+    assert distance[-1] > 1.5 * distance[-2] and distance[-1] > 3 * np.median(distance)
+
+
+def test_log_rpkm_piles_up_near_zero_and_differs_about_as_much(course_log_matrices):
+    """Lesson 2: most values small, a long tail; samples differ about as much as before RPKM."""
+    from genenorm_edu.density import column_densities
+
+    log_counts, log_rpkm = course_log_matrices
+    estimate = column_densities(log_rpkm, 200)
+    modes = estimate.points[np.argmax(estimate.densities, axis=1)]
+    assert modes.max() < 2.0 and log_rpkm.max(axis=0).min() > 3 * modes.max()
+    ratio = _spread_between_samples(estimate.densities) / _spread_between_samples(
+        column_densities(log_counts, 200).densities)
+    assert 0.5 < ratio < 2
+
+
+@pytest.mark.parametrize("which", ["log counts", "log RPKM"])
+def test_after_quantile_normalization_every_density_is_the_target(course_log_matrices, which):
+    """Lesson 3: curves on the dashed target, identical rows; log counts: except at the smallest values."""
+    from genenorm_edu.density import column_densities
+    from genenorm_edu.normalization import qnorm
+
+    matrix = dict(zip(["log counts", "log RPKM"], course_log_matrices))[which]
+    points = np.linspace(0.0, matrix.max(), 200)
+    target = column_densities(np.sort(matrix, axis=0).mean(axis=1)[:, np.newaxis], points).densities[0]
+
+    def gap(m: np.ndarray) -> np.ndarray:
+        """Largest gap of any sample's density to the target's, at each point, over the target's peak."""
+        return np.abs(column_densities(m, points).densities - target).max(axis=0) / target.max()
+
+    before, after = gap(matrix), gap(qnorm(matrix))
+    assert before.max() > 0.1  # before: spread out
+    if which == "log RPKM":
+        assert after.max() < 0.05
+    else:
+        small = points < np.log(21.0)  # counts up to 20: the large tie blocks
+        assert after[~small].max() < 0.02 and after[small].max() > 0.1
+        assert before[~small].max() > 0.1
