@@ -61,7 +61,7 @@ def strip_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _notebook_text(notebook: nbformat.NotebookNode) -> str:
     """Serialize a notebook the way the repository stores it."""
-    import nbformat  # here, not at the top: `genenorm-edu --help` does not pay for it
+    import nbformat  # here, not at the top: `genenorm-edu release --help` does not pay for it
 
     return nbformat.writes(notebook) + "\n"
 
