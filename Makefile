@@ -86,10 +86,15 @@ test-floors: grading-packages $(UV)
 	PATH=$(abspath $(FLOORS_VENV)/bin):$$PATH GENENORM_EDU_FLOORS=1 \
 		$(FLOORS_VENV)/bin/python -m pytest -m "$(FLOORS_MARKERS)" -p no:cacheprovider
 
+# Each benchmark's output replaces its section of benchmarks/RESULTS.md (with
+# the machine and the date); one that fails leaves its section as it was.
+RECORD := $(BIN)/python benchmarks/record.py $(if $(BENCHMARK_NOTE),--note "$(BENCHMARK_NOTE)")
+
 benchmark: grading-packages venv
-	$(BIN)/python benchmarks/bench_normalization.py
-	$(BIN)/python benchmarks/bench_medians.py
-	$(BIN)/python benchmarks/bench_autograde.py
+	$(RECORD) benchmarks/bench_cli.py --subcommands
+	$(RECORD) benchmarks/bench_normalization.py
+	$(RECORD) benchmarks/bench_medians.py
+	$(RECORD) benchmarks/bench_autograde.py
 
 student-notebooks: venv
 	$(BIN)/genenorm-edu release
