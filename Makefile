@@ -19,7 +19,9 @@ export PATH := $(abspath $(BIN)):$(PATH)
 #   grading: bubblewrap (the sandbox students' code runs in while grading):
 #            make setup, test, test-fast, test-floors, instructor-lab, benchmark;
 #   browser: chromium, chromium-driver (the browser tests): make setup, test.
-# make lab, data and check need none of them (a student never installs them).
+#   python-venv: python3.X-venv where Debian's Python lacks ensurepip (every
+#            target that creates .venv).
+# make lab, data and check need only python-venv (a student never installs the others).
 # GENENORM_EDU_SYSTEM_PACKAGES=skip goes on without them (their tests are skipped
 # and the end of the test run says so).
 SYSTEM_PACKAGES := .ci/system-packages
@@ -37,15 +39,16 @@ UV := $(BIN)/uv
 setup: system-packages venv
 
 system-packages:
-	@$(SYSTEM_PACKAGES) grading browser
+	@PYTHON=$(PYTHON) $(SYSTEM_PACKAGES) python-venv grading browser
 
 grading-packages:
-	@$(SYSTEM_PACKAGES) grading
+	@PYTHON=$(PYTHON) $(SYSTEM_PACKAGES) python-venv grading
 
 # Python only: the project and its test extras in .venv.
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@PYTHON=$(PYTHON) $(SYSTEM_PACKAGES) python-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
