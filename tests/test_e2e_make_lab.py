@@ -97,7 +97,9 @@ def as_student() -> list[str]:
     if os.geteuid() != 0 or setpriv is None:
         return []
     prefix = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
-    probe = subprocess.run([*prefix, sys.executable, "-c", "import genenorm_edu"], capture_output=True, timeout=60)
+    probe = subprocess.run(
+        [*prefix, "/bin/sh", "-c", f"'{sys.executable}' -c 'import genenorm_edu'"], capture_output=True, timeout=60
+    )  # through a shell, as make runs it (a direct exec may keep root's capabilities)
     return prefix if probe.returncode == 0 else []
 
 
@@ -170,6 +172,15 @@ def make_lab(scratch, chromium_executable):
     for name in ("config", "runtime", "lab-settings", "workspaces", "ipython"):
         (state / name).mkdir(mode=0o777, exist_ok=True)
         (state / name).chmod(0o777)
+    # What the test reads in the page (cell models) and no update checks: set in
+    # Jupyter's config folder, since `make lab` has its own command line.
+    (state / "config" / "jupyter_lab_config.json").write_text(json.dumps({
+        "LabApp": {
+            "expose_app_in_browser": True,
+            "news_url": None,
+            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        }
+    }))  # fmt: skip
     try:
         server.start(timeout=SERVER_START_TIMEOUT_S)
         yield server
