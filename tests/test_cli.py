@@ -212,3 +212,17 @@ def test_no_subcommand_module_prints_errors_itself():
     for module in ("data/command.py", "grading/bundle.py", "grading/parallel.py", "grading/release.py"):
         source = (root / module).read_text()
         assert 'print(f"error:' not in source and "print(f'error:" not in source, module
+
+
+@pytest.mark.slow
+def test_autograde_of_an_unknown_assignment_is_a_usage_error(tmp_path):
+    """Runs nbgrader (a gradebook is created): the instructor's commands follow the convention too."""
+    import os
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "genenorm_edu.cli", "autograde", "lesson-x"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith("genenorm-edu autograde: error: 'lesson-x' is not in the gradebook")
