@@ -39,10 +39,10 @@ UV := $(BIN)/uv
 setup: system-packages venv
 
 system-packages:
-	@PYTHON=$(PYTHON) $(SYSTEM_PACKAGES) python-venv grading browser
+	@$(SYSTEM_PACKAGES) grading browser
 
 grading-packages:
-	@PYTHON=$(PYTHON) $(SYSTEM_PACKAGES) python-venv grading
+	@$(SYSTEM_PACKAGES) grading
 
 # Python only: the project and its test extras in .venv.
 venv: $(STAMP)
