@@ -41,12 +41,11 @@ from e2e_support import (
     find_chromium,
     launch_chromium,
 )
+from fresh_machine import path_without
 from genenorm_edu.course import ASSIGNMENTS
 
 pytestmark = pytest.mark.e2e
 
-#: Programs a student's machine does not have (or that a student must never be sent to).
-HIDDEN_PROGRAMS = ("bwrap", "sudo", "apt-get", "apt", "chromium", "chromium-browser", "chromedriver")
 #: Words that would ask the student for a system package or for root.
 ASKS_FOR = re.compile(r"bubblewrap|bwrap|apt-get|sudo|NO SANDBOX", re.IGNORECASE)
 #: Errors a student sees in an unanswered lesson (as in test_e2e_browser.py).
@@ -69,21 +68,6 @@ _OUTPUTS_JS = """
   return null;
 }
 """
-
-
-def student_path(folder: Path) -> str:
-    """A PATH folder with every program of this PATH but the hidden ones."""
-    folder.mkdir()
-    for directory in os.environ.get("PATH", "").split(os.pathsep):
-        if not directory or not Path(directory).is_dir():
-            continue
-        for program in Path(directory).iterdir():
-            target = folder / program.name
-            if program.name in HIDDEN_PROGRAMS or target.exists() or target.is_symlink():
-                continue
-            if program.is_file() and os.access(program, os.X_OK):
-                target.symlink_to(program.resolve())
-    return str(folder)
 
 
 def as_student() -> list[str]:
@@ -161,7 +145,7 @@ def make_lab(scratch, chromium_executable):
         venv=venv,
         prefix=prefix,
         extra_env={
-            "PATH": student_path(scratch / "student-bin"),
+            "PATH": path_without(scratch / "student-bin"),
             "HOME": str(home),
             "GENENORM_EDU_DATA_DIR": str(scratch / "data"),
             "GENENORM_EDU_SYSTEM_PACKAGES": "",  # as on a student's machine: nothing skipped

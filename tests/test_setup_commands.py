@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from fresh_machine import path_without
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / ".ci" / "system-packages"
 ALL_PACKAGES = "bubblewrap chromium chromium-driver"
@@ -203,3 +205,19 @@ def test_make_test_as_a_user_stops_before_setting_anything_up(world_readable_dir
     assert done.returncode != 0
     assert EXACT_COMMAND in done.stderr
     assert not (clone / ".venv").exists()  # stopped before the Python set-up
+
+
+@pytest.mark.slow
+def test_make_check_without_bubblewrap_never_mentions_it(synthetic_data_dir, tmp_path):
+    """A self-study student's `make check` (nbgrader validate) runs without the grading sandbox."""
+    env = {**os.environ, "PATH": path_without(tmp_path / "bin"), "GENENORM_EDU_DATA_DIR": str(synthetic_data_dir)}
+    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "GENENORM_EDU_SYSTEM_PACKAGES"):
+        env.pop(name, None)
+    done = subprocess.run(
+        ["make", "-C", str(ROOT), "check", "ASSIGNMENT=01-ndarray-internals"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "not written yet" in done.stdout + done.stderr  # it validated the unanswered lesson
+    asked = re.findall(r"bubblewrap|bwrap|sandbox|apt-get|sudo", done.stdout + done.stderr, re.IGNORECASE)
+    assert not asked, asked
