@@ -49,6 +49,9 @@ cli
     The ``genenorm-edu`` command line (``data``, ``medians``, ``make-corpus``;
     for instructors ``release``, ``student-bundle``, ``autograde``,
     ``generate-feedback``).
+command_error
+    How a subcommand reports an error (``CommandError``: usage or
+    environment, exit status 2; ``BadInputError``: exit status 1).
 
 Input checks shared by the public functions live in the private ``_checks``.
 Submodules are not imported here, so ``import genenorm_edu`` stays cheap.

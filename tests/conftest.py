@@ -6,6 +6,7 @@ own docstring.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,51 @@ def median_reference_out(median_corpus: Path, tmp_path_factory: pytest.TempPathF
     )
     assert result.ok and len(result.digested) == 6
     return out
+
+
+# --- what this run could not test -----------------------------------------------
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """The reason a skipped test gave (``pytest.skip``, ``skipif``, ``importorskip``)."""
+    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        reason = str(report.longrepr[2])
+    else:
+        reason = str(report.longrepr)
+    return reason.removeprefix("Skipped: ").strip()
+
+
+def not_tested_line(reports: list[pytest.TestReport]) -> str | None:
+    """One line saying which tests were skipped and why, grouped by reason; None if none.
+
+    A whole feature's tests skip for one reason (the browser tests: no
+    Chromium; the sandbox tests: no working bubblewrap), so each reason is one
+    entry with its number of tests and the test modules they are in.
+    """
+    modules: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
+    for report in reports:
+        reason = _skip_reason(report)
+        modules[reason].add(Path(report.nodeid.split("::")[0]).name)
+        counts[reason] += 1
+    if not counts:
+        return None
+    entries = [
+        f"{counts[reason]} test(s) in {', '.join(sorted(modules[reason]))}: {reason}"
+        for reason in sorted(counts, key=lambda reason: (-counts[reason], reason))
+    ]
+    return f"NOT TESTED ({sum(counts.values())} skipped): " + "; ".join(entries)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the run with one line on what was not tested here and why (never a silent skip).
+
+    Written after pytest's own summary (``-ra`` lists each skip, the last
+    line counts them), so that it is the run's last line.
+    """
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    line = not_tested_line(reporter.stats.get("skipped", []))
+    if line is not None:
+        reporter.write_line(line, yellow=True, bold=True)

@@ -39,7 +39,7 @@ def grade_cell_points(solution) -> dict[str, float]:
     return points
 
 #: What an instructor's clone holds, as far as the course needs.
-COURSE_FILES = ("Makefile", "pyproject.toml", "README.md", "nbgrader_config.py", "solutions", "notebooks")
+COURSE_FILES = ("Makefile", ".ci", "pyproject.toml", "README.md", "nbgrader_config.py", "solutions", "notebooks")
 
 _BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)<!-- round-trip: (?P<name>[\w-]+) -->\n"

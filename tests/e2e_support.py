@@ -51,6 +51,14 @@ CHROMIUM_ARGS = (
 COURSE_PATHS = ("nbgrader_config.py", "solutions", "notebooks")
 
 
+#: Why the browser tests are skipped where Chromium is missing (the last line
+#: of the test run repeats it, with the number of tests).
+CHROMIUM_MISSING = (
+    "Debian's chromium is not installed, the browser tests need it (`make test` "
+    "installs it as root; or: sudo apt-get install -y chromium chromium-driver)"
+)
+
+
 def find_chromium() -> str | None:
     """Return the path of the system Chromium, or None if it is not installed."""
     for name in ("chromium", "chromium-browser"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -691,15 +690,10 @@ def test_real_loader_refuses_a_truncated_file(real_gene_lengths_copy):
 # --------------------------------------------------------------------------
 
 
-def _data_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="genenorm-edu")
-    data.register_command(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
 def _run(argv: list[str]) -> int:
-    args = _data_parser().parse_args(argv)
-    return args.func(args)
+    from genenorm_edu import cli
+
+    return cli.main(argv)
 
 
 def test_data_command_generates_and_summarizes(synthetic_data_dir, tmp_path, capsys):
@@ -733,8 +727,10 @@ def test_data_command_reports_network_failures(tmp_path, monkeypatch, capsys):
         raise ConnectionError(f"cannot reach {real_file.url}")
 
     monkeypatch.setattr(data.download, "fetch_real_file", offline)
-    assert _run(["data", "--real", "--data-dir", str(tmp_path)]) == 1
-    assert "cannot reach https://raw.githubusercontent.com" in capsys.readouterr().err
+    assert _run(["data", "--real", "--data-dir", str(tmp_path)]) == 2  # environment, not input
+    error = capsys.readouterr().err
+    assert error.startswith("genenorm-edu data: error: ")
+    assert "cannot reach https://raw.githubusercontent.com" in error
 
 
 def test_data_command_through_the_real_cli(synthetic_data_dir, capsys):

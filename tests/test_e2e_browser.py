@@ -26,6 +26,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from e2e_support import (
     ARTIFACT_DIR,
+    CHROMIUM_MISSING,
     REPO_ROOT,
     JupyterLabServer,
     NotebookPage,
@@ -61,10 +62,7 @@ PAGE_TIMEOUT_MS = 60_000
 def chromium_executable() -> str:
     path = find_chromium()
     if path is None:
-        pytest.skip(
-            "Debian's chromium is not installed (`apt-get install chromium`; "
-            ".ci/run installs it): the browser tests need it"
-        )
+        pytest.skip(CHROMIUM_MISSING)
     return path
 
 

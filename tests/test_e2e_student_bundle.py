@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from course_copies import make_student_bundle, student_environment
-from e2e_support import ARTIFACT_DIR, JupyterLabServer, NotebookPage, find_chromium, launch_chromium
+from e2e_support import ARTIFACT_DIR, CHROMIUM_MISSING, JupyterLabServer, NotebookPage, find_chromium, launch_chromium
 from playwright.sync_api import expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,7 @@ class StudentLabServer(JupyterLabServer):
 def chromium_executable() -> str:
     path = find_chromium()
     if path is None:
-        pytest.skip("Debian's chromium is not installed (`apt-get install chromium`)")
+        pytest.skip(CHROMIUM_MISSING)
     return path
 
 

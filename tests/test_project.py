@@ -4,7 +4,8 @@
   conda-forge names;
 - in the floors environment (``make test-floors``) every direct dependency is
   installed at exactly its declared floor;
-- nbgrader's JupyterLab extension loads in the installed JupyterLab.
+- nbgrader's JupyterLab extension loads in the installed JupyterLab;
+- the license is an SPDX expression with its file, for a setuptools that reads them.
 """
 
 import importlib.metadata
@@ -170,3 +171,27 @@ def test_nbgrader_lab_extension_is_compatible_with_this_jupyterlab():
     nbgrader_lines = [line for line in listing.splitlines() if "nbgrader" in line]
     assert nbgrader_lines, listing
     assert all(re.search(r"\benabled\s+OK\b", line) for line in nbgrader_lines), listing
+
+
+def test_license_is_an_spdx_expression_with_its_file():
+    """PEP 639: no deprecated license table (setuptools warned about it on every install)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    license_expression = pyproject["project"]["license"]
+    assert isinstance(license_expression, str)
+    try:  # packaging >= 24.2 knows the SPDX list
+        from packaging.licenses import canonicalize_license_expression
+    except ImportError:
+        assert re.fullmatch(r"[A-Za-z0-9.+-]+", license_expression)
+    else:
+        assert canonicalize_license_expression(license_expression) == license_expression
+    for pattern in pyproject["project"]["license-files"]:
+        assert list(ROOT.glob(pattern)), f"license file {pattern} is missing"
+    assert "BSD 3-Clause" in (ROOT / "LICENSE").read_text()
+
+
+def test_build_system_setuptools_reads_an_spdx_license():
+    """setuptools 77 is the first to take ``license = "SPDX"`` and ``license-files``."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    setuptools = next(Requirement(line) for line in requires if Requirement(line).name == "setuptools")
+    floors = [Version(spec.version) for spec in setuptools.specifier if spec.operator == ">="]
+    assert floors and floors[0] >= Version("77")

@@ -278,7 +278,8 @@ def test_command_outside_a_course_root_says_where_to_run_it(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "nbgrader_config.py" in done.stdout and "--root" in done.stdout
+    assert done.stderr.startswith("genenorm-edu student-bundle: error: ")
+    assert "nbgrader_config.py" in done.stderr and "--root" in done.stderr
 
 
 def test_pyproject_names_no_test_tools():

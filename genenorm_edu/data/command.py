@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import numpy as np
 
+from genenorm_edu.command_error import BadInputError, CommandError
 from genenorm_edu.data.files import (
     COUNTS,
     DATA_DIR_ENV,
@@ -45,9 +45,10 @@ def _run_data_command(args: argparse.Namespace) -> int:
     try:
         counts = load_file(COUNTS, source, directory=folder)
         gene_lengths = load_file(GENE_LENGTHS, source, directory=folder)
-    except (ValueError, OSError) as error:
-        print(f"genenorm-edu data: error: {error}", file=sys.stderr)
-        return 1
+    except ValueError as error:  # a file that fails verification
+        raise BadInputError(error) from error
+    except OSError as error:  # no network, folder not writable, disk full
+        raise CommandError(error) from error
     print(f"data directory: {folder}")
     print(f"{label}: {', '.join(files)}")
     for line in _summary(counts, gene_lengths):
@@ -67,9 +68,11 @@ def register_command(subparsers: argparse._SubParsersAction) -> argparse.Argumen
 
     ``genenorm-edu data`` generates the synthetic data cache (or, with
     ``--real``, downloads and verifies the real files) and prints where it
-    is with a short summary. The subparser's ``func`` returns the exit
-    status: 0 on success, 1 if a file fails verification or cannot be
-    downloaded.
+    is with a short summary. The subparser's ``func`` returns 0 on success;
+    it raises :class:`~genenorm_edu.command_error.BadInputError` (exit
+    status 1) if a file fails verification and
+    :class:`~genenorm_edu.command_error.CommandError` (exit status 2) if a
+    file cannot be downloaded or written.
 
     Parameters
     ----------

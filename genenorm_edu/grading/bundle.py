@@ -50,9 +50,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import nbformat
-
 from genenorm_edu.atomic import atomic_write
+from genenorm_edu.command_error import CommandError
 from genenorm_edu.course import ASSIGNMENTS
 from genenorm_edu.grading.kernel import PACKAGE_DIR, SECRET_PATHS
 
@@ -290,6 +289,8 @@ def _copy_library(target: Path) -> None:
 
 def _check_released(notebook_path: Path) -> None:
     """Refuse a "released" notebook that still holds solutions or hidden tests."""
+    import nbformat  # here, not at the top: `genenorm-edu student-bundle --help` stays fast
+
     notebook = nbformat.read(notebook_path, as_version=4)
     for cell in notebook.cells:
         for marker in _INSTRUCTOR_MARKERS:
@@ -394,8 +395,7 @@ def _run_bundle(args: argparse.Namespace) -> int:
     try:
         settings = course_settings(args.root)
     except FileNotFoundError as error:
-        print(f"error: {error}")
-        return 2
+        raise CommandError(error) from error
     if args.exchange is not None:
         settings = BundleSettings(settings.course_id, args.exchange.resolve(), settings.release_dir)
     if args.assignments is not None:
@@ -405,8 +405,7 @@ def _run_bundle(args: argparse.Namespace) -> int:
     try:
         target = write_student_bundle(args.target, settings)
     except (FileExistsError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}")
-        return 2
+        raise CommandError(error) from error
     print(
         f"wrote the students' copy of the course to {target}: "
         f"{', '.join(settings.assignments) or 'no lessons'}; exchange {settings.exchange}"

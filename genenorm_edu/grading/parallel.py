@@ -44,6 +44,7 @@ from datetime import datetime
 from glob import glob
 from pathlib import Path
 
+from genenorm_edu.command_error import CommandError
 from genenorm_edu.cores import usable_cores
 
 __all__ = [
@@ -530,30 +531,25 @@ def _run_command(args: argparse.Namespace) -> int:
     try:
         gradebook = sqlite_path(coursedir.db_url)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise CommandError(error) from error
     with Gradebook(coursedir.db_url) as real:
         try:
             real.find_assignment(args.assignment)
         except MissingEntry:
-            print(
-                f"error: {args.assignment!r} is not in the gradebook {gradebook}: run "
-                f"`nbgrader generate_assignment {args.assignment} --force` first",
-                file=sys.stderr,
-            )
-            return 2
+            raise CommandError(
+                f"{args.assignment!r} is not in the gradebook {gradebook}: run "
+                f"`nbgrader generate_assignment {args.assignment} --force` first"
+            ) from None
     directory = coursedir.submitted_directory if step == "autograde" else coursedir.autograded_directory
     available = _submitted_students(coursedir, directory, args.assignment)
     students = available if not args.student else sorted(set(args.student))
     missing = sorted(set(students) - set(available))
     if missing:
         where = coursedir.format_path(directory, "<student>", args.assignment)
-        print(f"error: nothing in {where} for {', '.join(missing)}", file=sys.stderr)
-        return 2
+        raise CommandError(f"nothing in {where} for {', '.join(missing)}")
     if not students:
         where = coursedir.format_path(directory, "*", args.assignment)
-        print(f"error: no student has a folder {where}", file=sys.stderr)
-        return 2
+        raise CommandError(f"no student has a folder {where}")
     run = StepRun(
         step=step,
         assignment=args.assignment,

@@ -23,8 +23,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import nbformat
-
 from genenorm_edu.course import ASSIGNMENTS, RELEASE_DIRECTORY, REPO_ROOT, SOURCE_DIRECTORY
 from genenorm_edu.grading.environment import ensure_alembic_on_path
 
@@ -46,6 +44,7 @@ def strip_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Examples
     --------
+    >>> import nbformat
     >>> cell = nbformat.v4.new_code_cell("1 + 1", execution_count=3)
     >>> cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"})]
     >>> notebook = strip_notebook(nbformat.v4.new_notebook(cells=[cell]))
@@ -62,6 +61,8 @@ def strip_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _notebook_text(notebook: nbformat.NotebookNode) -> str:
     """Serialize a notebook the way the repository stores it."""
+    import nbformat  # here, not at the top: `genenorm-edu release --help` does not pay for it
+
     return nbformat.writes(notebook) + "\n"
 
 
@@ -91,6 +92,7 @@ def generate_release(
         If nbgrader fails (for example on invalid cell metadata); the message
         carries nbgrader's log.
     """
+    import nbformat
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader

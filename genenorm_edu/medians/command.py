@@ -151,7 +151,7 @@ def register_commands(subparsers) -> None:
         "make-corpus",
         help="write a synthetic corpus of .loom or .h5ad files for the medians workflow",
         description=(
-            "Write OUT_DIR/databaseD/studyS.loom (or .h5ad) files (about 90%% zeros, some "
+            "Write OUT_DIR/databaseD/studyS.loom (or .h5ad) files (about 90% zeros, some "
             "failing cells, mixed gene types) and OUT_DIR/gene_info.csv."
         ),
     )
