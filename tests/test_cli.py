@@ -107,14 +107,21 @@ def test_listing_order_is_the_tables_whichever_command_is_loaded():
 
 
 def test_a_students_copy_lists_only_the_students_commands(monkeypatch):
-    real_find_spec = cli.importlib.util.find_spec
+    # The copy has neither grading/ nor medians/command.py (genenorm_edu.grading.bundle).
+    real_is_installed = cli._is_installed
 
-    def without_grading(name, *args):
-        return None if name == "genenorm_edu.grading" else real_find_spec(name, *args)
+    def as_in_the_copy(module):
+        left_out = module.startswith("genenorm_edu.grading") or module == "genenorm_edu.medians.command"
+        return not left_out and real_is_installed(module)
 
-    monkeypatch.setattr(cli.importlib.util, "find_spec", without_grading)
+    monkeypatch.setattr(cli, "_is_installed", as_in_the_copy)
     choices = cli.build_parser(load=())._subparsers._group_actions[0].choices
-    assert sorted(choices) == ["data", "make-corpus", "medians"]
+    assert sorted(choices) == ["data"]
+
+
+def test_every_subcommand_module_of_this_checkout_is_installed():
+    assert all(cli._is_installed(command.module) for command in cli.SUBCOMMANDS)
+    assert not cli._is_installed("genenorm_edu.no_such_module")
 
 
 # --- one error convention ---------------------------------------------------------
