@@ -322,9 +322,9 @@ GENE_ZSCORES = Exercise(
             (_WITH_SILENT_GENE,),
             np.array(
                 [
-                    np.array([-5.0, 0.0, 5.0]) / np.sqrt(50 / 3),  # mean 5, variance 50 / 3
-                    [0.0, 0.0, 0.0],  # all equal: zeros
-                    np.array([-1.0, -1.0, 2.0]) / np.sqrt(2.0),  # mean 4, variance 6 / 3
+                    np.array([-5.0, 0.0, 5.0, 0.0]) / np.sqrt(12.5),  # mean 5, variance 50 / 4
+                    [0.0, 0.0, 0.0, 0.0],  # all equal: zeros
+                    np.array([0.0, 0.0, 3.0, -3.0]) / np.sqrt(4.5),  # mean 3, variance 18 / 4
                 ]
             ),
         ),

@@ -49,11 +49,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genenorm_edu.atomic import atomic_write
 from genenorm_edu.command_error import CommandError
 from genenorm_edu.course import ASSIGNMENTS
 from genenorm_edu.grading.kernel import PACKAGE_DIR, SECRET_PATHS
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = [
     "ANSWERING_PATHS",
@@ -275,6 +279,8 @@ def student_medians_init(medians_dir: Path = MEDIANS_DIR) -> str:
 
 def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A released notebook as the student copy holds it: without its :data:`FULL_CHECKOUT_TAG` cells."""
+    import nbformat  # here, not at the top: `genenorm-edu student-bundle --help` stays fast
+
     kept = [cell for cell in notebook.cells if FULL_CHECKOUT_TAG not in cell.metadata.get("tags", [])]
     return nbformat.from_dict({**notebook, "cells": kept})
 
@@ -317,6 +323,8 @@ def _copy_lessons(settings: BundleSettings, target: Path) -> None:
             target / assignment,
             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "feedback", "__pycache__"),
         )
+        import nbformat  # here, not at the top: `genenorm-edu student-bundle --help` stays fast
+
         for notebook in sorted((target / assignment).glob("*.ipynb")):
             nbformat.write(student_notebook(nbformat.read(notebook, as_version=4)), notebook)
 
