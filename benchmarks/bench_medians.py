@@ -17,8 +17,23 @@ All numbers are ratios measured in one run on this machine (best of
    of pickles against the workflow's merge (one task, and all workers).
 4. **h5ad CSR** against the same data as loom (2,000 genes x 20,000 cells by
    default): digest time of one file, in process.
+5. **Corpora we did not write** (``independent_corpus.py``): ``loompy.create``
+   files with the gene order permuted per file, int32 / float32 / uint16
+   counts at 3% to 25% non-zero, and ``AnnData.write_h5ad`` CSR files
+   (``--ind-files`` x ``--ind-genes`` x ``--ind-cells``). Baselines, measured
+   in the same run: the seed's per-file process run file after file (one
+   forked process per file, as the notebook's script), and the seed's
+   parallel form (one process per file, ``cores`` at a time); the seed
+   reads the loompy twin of an h5ad corpus (same data). Contenders: the
+   workflow with 1 worker and with all cores, start included. Also printed:
+   crick's floor, the time of ``TDigest.update`` alone on the same values
+   in the same order (no reading, no normalisation), and what the files
+   look like (chunks, filters, dtypes), which is what makes ratios differ
+   between corpora.
 
-Targets (issue 11, 2 cores): 2 workers <= 0.55x of 1 worker (cluster
+Targets (issue 21, 2 cores, section 5): all workers <= 0.5x the seed's
+parallel form and <= 0.6x one worker; one worker <= 0.4x the seed's per-file
+process. Targets (issue 11, 2 cores): 2 workers <= 0.55x of 1 worker (cluster
 running); whole run with start <= 0.6x the seed's parallel form on 8 files.
 16 cores: start included <= 0.7x, running <= 0.4x, 16 workers >= 12x
 faster than 1, big file <= 0.2x the seed. Issue 12: CSR digest <= 0.5x loom.
@@ -31,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
 import multiprocessing
@@ -323,6 +339,148 @@ def h5ad_section(scratch: Path, genes: int, cells: int, rounds: int) -> tuple[di
     return timings, equal
 
 
+def seed_processes(files: list[Path], scratch: Path, at_once: int) -> dict:
+    """The seed's per-file script, one forked process per file, ``at_once`` at a time; then its merge.
+
+    ``at_once=1`` is the seed's per-file process run file after file;
+    ``at_once=cores`` its parallel form.
+    """
+    import pickle
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    pickles = [scratch / f"{index}-{path.stem}.pickle" for index, path in enumerate(files)]
+    running: list = []
+    for path, target in zip(files, pickles):
+        if len(running) == at_once:
+            _join_seed(running.pop(0))
+        running.append(context.Process(target=seed_algorithm.seed_file_to_pickle, args=(path, target)))
+        running[-1].start()
+    for process in running:
+        _join_seed(process)
+    genes = set()
+    for path in pickles:
+        with open(path, "rb") as file:
+            genes.update(pickle.load(file))
+    total = seed_algorithm.seed_merge_pickles(pickles, sorted(genes))
+    return {gene: digest.quantile(0.5) for gene, digest in total.items()}
+
+
+def _join_seed(process) -> None:
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"seed process failed with status {process.exitcode}")
+
+
+def crick_floor(files: list[Path]) -> float:
+    """Seconds of ``TDigest.update`` alone on the values the workflow feeds, in the same order.
+
+    The values are prepared beforehand (whole matrix read, normalised,
+    zeros dropped), so only crick's own work is timed: no reader can go
+    below this.
+    """
+    import numpy as np
+    from crick import TDigest
+
+    from genenorm_edu.medians.digest import inspect_file, nonzero_normalized
+
+    total = 0.0
+    for path in files:
+        layout = inspect_file(path)
+        rows = _dense_counts(path, layout)
+        values = [row for row in nonzero_normalized(rows, layout.n_counts) if len(row)]
+        start = time.perf_counter()
+        for row in values:
+            TDigest().update(row)
+        total += time.perf_counter() - start
+        del rows, values
+    return total
+
+
+def _dense_counts(path: Path, layout):
+    """The selected genes x used cells of a file, read whole (for :func:`crick_floor`)."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "r") as file:
+        node = file[layout.matrix]
+        if isinstance(node, h5py.Dataset):
+            matrix = node[:]
+            matrix = matrix if layout.storage == "loom" else matrix.T
+        else:
+            import scipy.sparse
+
+            kind = scipy.sparse.csr_matrix if layout.storage == "csr" else scipy.sparse.csc_matrix
+            cells, genes = layout.shape[1], layout.shape[0]
+            matrix = kind((node["data"][:], node["indices"][:], node["indptr"][:]), shape=(cells, genes)).toarray().T
+    return np.ascontiguousarray(matrix[layout.gene_rows][:, layout.cell_columns])
+
+
+def describe_files(files: list[Path]) -> str:
+    """How a corpus's first file is stored: what makes reading it cheap or dear."""
+    import h5py
+
+    from genenorm_edu.medians.digest import inspect_file
+
+    layout = inspect_file(files[0])
+    with h5py.File(files[0], "r") as file:
+        node = file[layout.matrix]
+        dataset = node if isinstance(node, h5py.Dataset) else node["data"]
+        plist = dataset.id.get_create_plist()
+        filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
+        level = dataset.compression_opts
+        n_counts_dtype = layout.n_counts.dtype
+    selected = layout.n_selected_genes / layout.shape[0]
+    rows = layout.gene_rows
+    runs = 1 + int((rows[1:] != rows[:-1] + 1).sum()) if len(rows) else 0
+    return (f"{layout.storage}, counts {layout.dtype}, n_counts {n_counts_dtype}, chunks {dataset.chunks}, "
+            f"filters {filters} (level {level}); {selected:.0%} of genes wanted in {runs} runs of rows")
+
+
+def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: int) -> tuple[dict, bool]:
+    """Section 5: corpora written by loompy and anndata (``independent_corpus.py``)."""
+    import independent_corpus
+
+    equal = True
+    summary = {}
+    specs = independent_corpus.standard_specs(args.ind_files, args.ind_genes, args.ind_cells)
+    wanted = {name for name in args.ind_corpora.split(",") if name} or {spec.name for spec in specs}
+    for spec in specs:
+        if spec.name not in wanted:
+            continue
+        files = independent_corpus.write_corpus(spec, workdir / "independent")
+        seed_files = files
+        if spec.writer != "loompy":  # the seed reads loom only: its loompy twin holds the same data
+            twin = dataclasses.replace(spec, name=spec.name + "-loompy-twin", writer="loompy")
+            seed_files = independent_corpus.write_corpus(twin, workdir / "independent")
+        contenders = {
+            "seed, per-file process, file after file": timed(
+                lambda: seed_processes(seed_files, scratch / "seed-serial", 1)),
+            f"seed, parallel form ({cores} at a time)": timed(
+                lambda: seed_processes(seed_files, scratch / "seed-parallel", cores)),
+        }
+        for workers in sorted({1, cores}):
+            contenders[f"project, {workers} worker(s), start included"] = ours_fresh(files, scratch, workers)
+        timings, results = interleaved_best_times(contenders, rounds)
+        floor = crick_floor(files)
+        reference = results["seed, per-file process, file after file"]
+        same = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
+        equal = equal and same
+        serial, parallel = timings["seed, per-file process, file after file"], timings[f"seed, parallel form ({cores} at a time)"]
+        one, many = timings["project, 1 worker(s), start included"], timings[f"project, {cores} worker(s), start included"]
+        report(f"5. {spec.label()}: {spec.files} files of {spec.genes} genes x {spec.cells} cells",
+               timings, "seed, per-file process, file after file")
+        print(f"  files: {describe_files(files)}")
+        print(f"  crick floor (TDigest.update alone, same values): {floor:.2f} s = {floor / serial:.2f}x the seed's "
+              f"per-file process; 1 worker is {one / floor:.1f}x the floor")
+        print(f"  targets: 1 worker / seed per-file = {one / serial:.2f} (<= 0.4); {cores} workers / seed parallel = "
+              f"{many / parallel:.2f} (<= 0.5); {cores} workers / 1 worker = {many / one:.2f} (<= 0.6); "
+              f"equal to the seed: {same}")
+        summary[spec.name] = {"one/seed": one / serial, "many/seed-parallel": many / parallel, "many/one": many / one,
+                              "floor/seed": floor / serial}
+    return summary, equal
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=8)
@@ -333,7 +491,11 @@ def main() -> None:
     parser.add_argument("--h5ad-genes", type=int, default=2_000)
     parser.add_argument("--h5ad-cells", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=2, help="best of R interleaved rounds")
-    parser.add_argument("--sections", default="1,2,3,4")
+    parser.add_argument("--ind-files", type=int, default=8)
+    parser.add_argument("--ind-genes", type=int, default=3_000)
+    parser.add_argument("--ind-cells", type=int, default=20_000)
+    parser.add_argument("--ind-corpora", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4,5")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here")
     args = parser.parse_args()
     cores = usable_cores()
@@ -368,6 +530,8 @@ def main() -> None:
             timings, checks["h5ad"] = h5ad_section(workdir, args.h5ad_genes, args.h5ad_cells, args.repeat)
             print(f"  target: CSR / loom = {timings['h5ad, CSR'] / timings['loom (libdeflate)']:.2f} (<= 0.5); "
                   f"CSR / loom read by h5py = {timings['h5ad, CSR'] / timings['loom (h5py, zlib)']:.2f}")
+        if 5 in sections:
+            _, checks["independent corpora"] = independent_section(args, workdir, scratch, cores, args.repeat)
         for name, equal in checks.items():
             print(f"results equal to the seed ({name}): {equal}")
 
