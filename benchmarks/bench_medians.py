@@ -63,10 +63,11 @@ import seed_algorithm  # noqa: E402  (benchmarks/seed_algorithm.py)
 
 from genenorm_edu.cores import usable_cores  # noqa: E402
 from genenorm_edu.medians import make_loom, run_workflow  # noqa: E402
+from genenorm_edu.medians.cluster import local_cluster  # noqa: E402
 from genenorm_edu.medians.digest import digest_file  # noqa: E402
+from genenorm_edu.medians.digestfile import write_digest_file  # noqa: E402
 from genenorm_edu.medians.merge import merge_digest_files, shard_ranges  # noqa: E402
-from genenorm_edu.medians.store import DigestSummary, PackedDigests, write_digest_file  # noqa: E402
-from genenorm_edu.medians.workflow import local_cluster  # noqa: E402
+from genenorm_edu.medians.records import FileDigests  # noqa: E402
 
 
 def timed(function):
@@ -219,7 +220,7 @@ def corpus_section(files: list[Path], scratch: Path, cores: int, rounds: int) ->
         for workers in counts:
             cluster = stack.enter_context(local_cluster(workers))
             clients[workers] = stack.enter_context(Client(cluster))
-            clients[workers].run(lambda: __import__("genenorm_edu.medians.workflow"))
+            clients[workers].run(lambda: __import__("genenorm_edu.medians.tasks"))
         for workers in counts:
             contenders[f"project, {workers} worker(s), cluster running"] = timed(
                 ours(files, scratch, client=clients[workers])
@@ -261,16 +262,13 @@ def merge_section(sample: Path, scratch: Path, n_files: int, cores: int, rounds:
     import pickle
 
     digested = digest_file(sample)
-    packed = PackedDigests.from_digests(digested.digests)
     directory = scratch / "merge"
     directory.mkdir(parents=True, exist_ok=True)
     paths, pickles = [], []
     for index in range(n_files):
-        source = f"/corpus/study{index:05d}.loom"
-        summary = DigestSummary(source, len(packed), digested.cells_used, 0, 0)
+        record = dataclasses.replace(digested.record, source=f"/corpus/study{index:05d}.loom")
         paths.append(directory / f"study{index:05d}.digest.h5")
-        write_digest_file(paths[-1], summary, digested.ensembl_ids, packed,
-                          gene_types=digested.gene_types, signature=digested.signature)
+        write_digest_file(paths[-1], FileDigests(record, digested.ensembl_ids, digested.packed))
         pickles.append(directory / f"study{index:05d}.gene_median_digest_dict.pickle")
         with open(pickles[-1], "wb") as file:
             pickle.dump(digested.as_dict(), file)
@@ -382,7 +380,8 @@ def crick_floor(files: list[Path]) -> float:
     import numpy as np
     from crick import TDigest
 
-    from genenorm_edu.medians.digest import inspect_file, nonzero_normalized
+    from genenorm_edu.medians import nonzero_normalized
+    from genenorm_edu.medians.digest import inspect_file
 
     total = 0.0
     for path in files:

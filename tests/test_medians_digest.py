@@ -17,7 +17,7 @@ from genenorm_edu.medians import (
     nonzero_normalized,
     write_loom,
 )
-from genenorm_edu.medians.digest import cell_runs, gene_blocks
+from genenorm_edu.medians.planning import cell_runs, gene_blocks
 
 
 def digest_states(file_digests):

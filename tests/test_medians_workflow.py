@@ -17,6 +17,7 @@ import pytest
 
 from genenorm_edu.cli import main
 from genenorm_edu.medians import find_input_files, make_corpus, run_workflow
+from genenorm_edu.medians import tasks as tasks_module
 from genenorm_edu.medians import workflow as workflow_module
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
@@ -75,7 +76,7 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
     corpus, reference_out, tmp_path, monkeypatch
 ):
     out = tmp_path / "out"
-    real_save = workflow_module.write_digest_file
+    real_save = tasks_module.write_digest_file
     saved = []
 
     def save_then_crash(path, *args, **kwargs):
@@ -84,12 +85,12 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
         saved.append(path)
         return real_save(path, *args, **kwargs)
 
-    monkeypatch.setattr(workflow_module, "write_digest_file", save_then_crash)
+    monkeypatch.setattr(tasks_module, "write_digest_file", save_then_crash)
     with pytest.raises(KeyboardInterrupt):
         run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(list((out / "digests").iterdir())) == 2
     assert not (out / "gene_medians.tsv").exists()
-    monkeypatch.setattr(workflow_module, "write_digest_file", real_save)
+    monkeypatch.setattr(tasks_module, "write_digest_file", real_save)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(result.reused) == 2 and len(result.digested) == 4
     assert result_bytes(out) == result_bytes(reference_out)
@@ -174,7 +175,7 @@ def test_make_corpus_command_is_deterministic(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    from genenorm_edu.medians.workflow import local_cluster
+    from genenorm_edu.medians.cluster import local_cluster
 
     with local_cluster(2) as cluster:
         yield cluster
@@ -238,7 +239,7 @@ def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, 
     """Fewer files than workers: each file is split into gene-block tasks (inspect, plan, blocks, write)."""
     from distributed import Client
 
-    from genenorm_edu.medians.workflow import tasks_per_file
+    from genenorm_edu.medians.planning import tasks_per_file
 
     sources = sorted(corpus.rglob("*.loom"))[:2]
     serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
