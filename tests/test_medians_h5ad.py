@@ -203,3 +203,50 @@ def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkey
     limit = {"dense": max(budget, 100 * 64 * 4), "csr": budget, "csc": max(budget, one_gene_column)}[storage]
     assert len(reads) > 3
     assert max(reads) <= limit < whole
+
+
+def test_columns_read_without_anndata_equal_anndata_reads(tmp_path):
+    """The h5py decoding of obs/var columns gives what anndata.io.read_elem gives, missing values too."""
+    anndata = pytest.importorskip("anndata")
+    import pandas as pd
+    from anndata.io import read_elem
+
+    from genenorm_edu.medians.h5ad_columns import _decoded, _plain
+
+    obs = pd.DataFrame(
+        {
+            "n_counts": np.array([3.0, 0.0, 7.5, 2.0], dtype=np.float32),
+            "filter_pass": pd.array([1, None, 0, 1], dtype="Int64"),
+            "passes": pd.array([True, False, None, True], dtype="boolean"),
+            "kind": pd.Categorical(["a", None, "b", "a"]),
+            "name": ["x", "y", "z", "w"],
+            "count": np.array([1, 2, 3, 4], dtype=np.int64),
+        },
+        index=[f"c{i}" for i in range(4)],
+    )
+    path = tmp_path / "columns.h5ad"
+    anndata.AnnData(X=np.zeros((4, 2), dtype=np.float32), obs=obs).write_h5ad(path)
+    with h5py.File(path, "r") as file:
+        for name in [*obs.columns, "_index"]:
+            ours = _decoded(file["obs"][name])
+            assert ours is not None, name
+            theirs = _plain(read_elem(file["obs"][name]))
+            assert ours.shape == theirs.shape
+            assert pd.Series(ours).equals(pd.Series(theirs)) or all(
+                (a == b) or (a != a and b != b) for a, b in zip(ours, theirs)
+            ), name
+
+
+def test_category_codes_out_of_range_name_the_file(tmp_path):
+    anndata = pytest.importorskip("anndata")
+    import pandas as pd
+
+    path = tmp_path / "codes.h5ad"
+    var = pd.DataFrame({"gene_type": pd.Categorical(["protein_coding", "miRNA"]), "ensembl_id": ["G1", "G2"]},
+                       index=["G1", "G2"])
+    obs = pd.DataFrame({"n_counts": [1.0, 2.0]}, index=["c1", "c2"])
+    anndata.AnnData(X=np.ones((2, 2), dtype=np.float32), obs=obs, var=var).write_h5ad(path)
+    with h5py.File(path, "r+") as file:
+        file["var/gene_type/codes"][0] = 7
+    with pytest.raises(H5adFileError, match=r"codes\.h5ad: cannot read var column 'gene_type': category codes"):
+        inspect_h5ad(path)

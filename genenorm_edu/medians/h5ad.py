@@ -39,6 +39,8 @@ from crick import TDigest
 from genenorm_edu._checks import check_finite, check_nonnegative
 from genenorm_edu.medians.defaults import DEFAULT_GENE_TYPES, DEFAULT_MAX_BLOCK_BYTES, NORMALIZATION_TARGET
 from genenorm_edu.medians.errors import H5adFileError
+from genenorm_edu.medians.h5ad_columns import read_column as _read_column
+from genenorm_edu.medians.h5ad_columns import read_index as _read_index
 from genenorm_edu.medians.hdf5 import open_input
 from genenorm_edu.medians.layout import FileFields, FileLayout, ReadOptions, build_layout
 from genenorm_edu.medians.normalize import feed_tiles
@@ -48,40 +50,6 @@ from genenorm_edu.medians.records import source_signature
 __all__ = ["H5adFileError", "feed_genes", "inspect", "inspect_h5ad"]
 
 FORMAT = "h5ad"
-
-
-def _plain(values) -> np.ndarray:
-    """An ``obs``/``var`` column as read by anndata, as a NumPy array."""
-    if hasattr(values, "to_numpy"):  # pandas Categorical or nullable array
-        if getattr(values.dtype, "kind", "O") in "iufb" and hasattr(values, "isna") and values.isna().any():
-            return values.to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.asarray(values.to_numpy())
-    return np.asarray(values)
-
-
-def _read_column(file: h5py.File, path, frame: str, name: str) -> np.ndarray | None:
-    """Column ``name`` of ``obs``/``var`` (None if absent), decoded by anndata."""
-    from anndata.io import read_elem  # only .h5ad input needs anndata
-
-    group = file.get(frame)
-    if not isinstance(group, h5py.Group):
-        raise H5adFileError(path, f"no '{frame}' dataframe (not an AnnData file?)")
-    element = group.get(name)
-    if element is None:
-        return None
-    try:
-        return _plain(read_elem(element))
-    except Exception as error:  # anndata raises various types on malformed elements
-        raise H5adFileError(path, f"cannot read {frame} column '{name}': {error}") from None
-
-
-def _read_index(file: h5py.File, path, frame: str) -> np.ndarray:
-    group = file.get(frame)
-    name = group.attrs.get("_index", "_index") if isinstance(group, h5py.Group) else "_index"
-    values = _read_column(file, path, frame, str(name))
-    if values is None:
-        raise H5adFileError(path, f"'{frame}' has no index")
-    return values
 
 
 def _matrix(file: h5py.File, path, layer: str | None):
