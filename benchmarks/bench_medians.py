@@ -161,22 +161,29 @@ sys.stdout.buffer.write(pickle.dumps((seconds, result.medians)))
 """
 
 
-def ours_fresh(inputs, scratch: Path, workers: int):
+def ours_fresh(inputs, scratch: Path, workers: int, checkout: Path | None = None):
     """``run_workflow`` in a new Python process, cluster start included.
 
     A new process has no multiprocessing fork server yet, as for the
     command line; the time counted starts at the ``run_workflow`` call
     (imports excluded, as for the seed, whose modules are imported here).
+    ``checkout``: run the project's code found there instead (e.g. an
+    earlier commit, for before/after ratios measured in the same run).
     Returns a function giving ``(seconds, medians)``.
     """
+    import os
     import pickle
     import subprocess
+
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
 
     def run():
         out = scratch / f"fresh-{workers}-{time.perf_counter_ns()}"
         completed = subprocess.run(
             [sys.executable, "-c", FRESH_RUN, *map(str, inputs), str(out), str(workers)],
-            check=True, capture_output=True,
+            check=True, capture_output=True, env=env,
         )
         shutil.rmtree(out, ignore_errors=True)
         return pickle.loads(completed.stdout)
@@ -449,7 +456,7 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
             continue
         files = independent_corpus.write_corpus(spec, workdir / "independent")
         seed_files = files
-        if spec.writer != "loompy":  # the seed reads loom only: its loompy twin holds the same data
+        if spec.writer == "anndata":  # the seed reads loom only: its loompy twin holds the same data
             twin = dataclasses.replace(spec, name=spec.name + "-loompy-twin", writer="loompy")
             seed_files = independent_corpus.write_corpus(twin, workdir / "independent")
         contenders = {
@@ -460,6 +467,9 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
         }
         for workers in sorted({1, cores}):
             contenders[f"project, {workers} worker(s), start included"] = ours_fresh(files, scratch, workers)
+            if args.before is not None:
+                contenders[f"before: project, {workers} worker(s), start included"] = ours_fresh(
+                    files, scratch, workers, args.before)
         timings, results = interleaved_best_times(contenders, rounds)
         floor = crick_floor(files)
         reference = results["seed, per-file process, file after file"]
@@ -475,6 +485,11 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
         print(f"  targets: 1 worker / seed per-file = {one / serial:.2f} (<= 0.4); {cores} workers / seed parallel = "
               f"{many / parallel:.2f} (<= 0.5); {cores} workers / 1 worker = {many / one:.2f} (<= 0.6); "
               f"equal to the seed: {same}")
+        if args.before is not None:
+            old_one = timings["before: project, 1 worker(s), start included"]
+            old_many = timings[f"before: project, {cores} worker(s), start included"]
+            print(f"  before ({args.before}): 1 worker / seed per-file = {old_one / serial:.2f}; {cores} workers / "
+                  f"seed parallel = {old_many / parallel:.2f}; {cores} workers / 1 worker = {old_many / old_one:.2f}")
         summary[spec.name] = {"one/seed": one / serial, "many/seed-parallel": many / parallel, "many/one": many / one,
                               "floor/seed": floor / serial}
     return summary, equal
@@ -494,6 +509,9 @@ def main() -> None:
     parser.add_argument("--ind-genes", type=int, default=3_000)
     parser.add_argument("--ind-cells", type=int, default=20_000)
     parser.add_argument("--ind-corpora", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--before", type=Path, default=None, metavar="CHECKOUT",
+                        help="section 5: also run the project's code found in CHECKOUT (e.g. git archive of an "
+                        "earlier commit), for before/after ratios in the same run")
     parser.add_argument("--sections", default="1,2,3,4,5")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here")
     args = parser.parse_args()

@@ -35,7 +35,7 @@ class CorpusSpec:
     """One independent corpus: what to write, and how."""
 
     name: str
-    writer: str  # "loompy" or "anndata"
+    writer: str  # "loompy", "anndata", or "project" (the project's own generator, for comparison)
     dtype: str
     density: float
     files: int
@@ -45,6 +45,8 @@ class CorpusSpec:
     seed: int = 7
 
     def label(self) -> str:
+        if self.writer == "project":
+            return f"{self.name}: the project's own make_loom, {self.dtype}, about 10% non-zero, genes in order"
         return f"{self.name}: {self.writer} {self.dtype}, {self.density:.0%} non-zero, genes permuted"
 
 
@@ -62,7 +64,11 @@ def _counts(rng: np.random.Generator, genes: int, cells: int, dtype: str, densit
 
 
 def write_file(spec: CorpusSpec, index: int, path: Path) -> Path:
-    """Write file ``index`` of ``spec`` at ``path`` with loompy or anndata."""
+    """Write file ``index`` of ``spec`` at ``path`` with loompy or anndata (or the project's generator)."""
+    if spec.writer == "project":
+        from genenorm_edu.medians import make_loom
+
+        return make_loom(path, genes=spec.genes, cells=spec.cells, seed=100 + index, gene_fraction=0.9)
     rng = np.random.default_rng([spec.seed, index])
     counts = _counts(rng, spec.genes, spec.cells, spec.dtype, spec.density)
     gene_ids = np.array([f"ENSG{number:011d}" for number in range(spec.genes)])
@@ -99,7 +105,7 @@ def write_file(spec: CorpusSpec, index: int, path: Path) -> Path:
 def write_corpus(spec: CorpusSpec, directory: Path) -> list[Path]:
     """The files of ``spec`` under ``directory / spec.name`` (kept when already written)."""
     folder = directory / spec.name
-    suffix = ".loom" if spec.writer == "loompy" else ".h5ad"
+    suffix = ".h5ad" if spec.writer == "anndata" else ".loom"
     stamp = folder / "spec.json"
     paths = [folder / f"file{index}{suffix}" for index in range(spec.files)]
     if stamp.exists() and json.loads(stamp.read_text()) == asdict(spec) and all(p.exists() for p in paths):
@@ -113,6 +119,7 @@ def write_corpus(spec: CorpusSpec, directory: Path) -> list[Path]:
 def standard_specs(files: int, genes: int, cells: int) -> list[CorpusSpec]:
     """The independent corpora of the benchmark."""
     return [
+        CorpusSpec("project-make_loom", "project", "int32", 0.10, files, genes, cells),
         CorpusSpec("loompy-int32-9pct", "loompy", "int32", 0.09, files, genes, cells),
         CorpusSpec("loompy-float32-9pct", "loompy", "float32", 0.09, files, genes, cells),
         CorpusSpec("loompy-uint16-3pct", "loompy", "uint16", 0.03, files, genes, cells, n_counts_dtype="int64"),
