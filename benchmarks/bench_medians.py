@@ -181,9 +181,10 @@ def ours_fresh(inputs, scratch: Path, workers: int, checkout: Path | None = None
 
     def run():
         out = scratch / f"fresh-{workers}-{time.perf_counter_ns()}"
-        completed = subprocess.run(
-            [sys.executable, "-c", FRESH_RUN, *map(str, inputs), str(out), str(workers)],
-            check=True, capture_output=True, env=env,
+        completed = subprocess.run(  # `python -c` puts its working directory first on sys.path
+            [sys.executable, "-c", FRESH_RUN, *(str(Path(path).resolve()) for path in inputs), str(out.resolve()),
+             str(workers)],
+            check=True, capture_output=True, env=env, cwd=checkout,
         )
         shutil.rmtree(out, ignore_errors=True)
         return pickle.loads(completed.stdout)
