@@ -181,10 +181,17 @@ def test_nan_counts_are_refused_and_other_files_finish(tmp_path):
 # ---------------------------------------------------------------- memory
 
 
+@pytest.mark.parametrize("compute_n_counts", [False, True], ids=["n_counts-stored", "n_counts-summed"])
 @pytest.mark.parametrize("storage", STORAGES)
-def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkeypatch, storage):
+def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkeypatch, storage, compute_n_counts):
+    """The budget bounds every read, the sums of ``--compute-n-counts`` included."""
     loom = make_loom(tmp_path / "many-cells.loom", genes=100, cells=3_000, seed=2)
     h5ad = loom_to_h5ad(loom, tmp_path / "many-cells.h5ad", storage=storage)
+    if compute_n_counts:
+        with h5py.File(h5ad, "r+") as file:
+            del file["obs/n_counts"]
+            order = [name for name in file["obs"].attrs["column-order"] if name != "n_counts"]
+            file["obs"].attrs["column-order"] = np.array(order, dtype=object)
     reads = []
     real_getitem = h5py.Dataset.__getitem__
 
@@ -196,7 +203,7 @@ def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkey
 
     monkeypatch.setattr(h5py.Dataset, "__getitem__", recording_getitem)
     budget = 8_000
-    digest_file(h5ad, max_block_bytes=budget)
+    digest_file(h5ad, max_block_bytes=budget, compute_n_counts=compute_n_counts)
     with h5py.File(h5ad, "r") as file:
         whole = file["X"].nbytes if storage == "dense" else file["X/data"].nbytes
     one_gene_column = 3_000 * 8  # CSC reads whole gene columns; a column at most

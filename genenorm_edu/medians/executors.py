@@ -47,14 +47,17 @@ class Executor:
         """Run one waiting task in this process if the executor does that (see :class:`InProcess`)."""
         return False
 
-    def close(self) -> None:
-        """Stop the workers started for this executor (nothing for a cluster given by the caller)."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers started for this executor (nothing for a cluster given by the caller).
+
+        ``wait=False`` (on an error or an interrupt) does not wait for running tasks.
+        """
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, *_) -> None:
+        self.close(wait=exc_type is None)
 
 
 class InProcess(Executor):
@@ -152,8 +155,8 @@ class LocalProcesses(Executor):
             argument.add_done_callback(one_done)
         return outer
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def _copy_outcome(source: Future, target: Future) -> None:
@@ -182,7 +185,7 @@ class DaskExecutor(Executor):
         [future] = self.client.scatter([value], broadcast=True)
         return future
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         while self._owned:
             self._owned.pop().close()
 
