@@ -97,6 +97,47 @@ def interleaved_best_times(contenders: dict, rounds: int):
     return best, results
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def interleaved_best_times_and_cpu(contenders: dict, rounds: int, cpu_offsets: dict | None = None):
+    """:func:`interleaved_best_times`, plus each contender's least CPU seconds (all its processes).
+
+    CPU seconds hardly depend on what else a busy machine runs, unlike wall
+    time; ``cpu_offsets`` are subtracted (a fresh interpreter's imports).
+    """
+    best, cpu, results = {name: math.inf for name in contenders}, {name: math.inf for name in contenders}, {}
+    for _ in range(rounds):
+        for name, function in contenders.items():
+            before = cpu_seconds()
+            seconds, results[name] = function()
+            used = cpu_seconds() - before - (cpu_offsets or {}).get(name, 0.0)
+            best[name], cpu[name] = min(best[name], seconds), min(cpu[name], used)
+    return best, cpu, results
+
+
+def import_cpu(checkout: Path | None, rounds: int = 2) -> float:
+    """CPU seconds of a fresh interpreter importing ``run_workflow`` (not timed in :func:`ours_fresh`)."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    code = "from genenorm_edu.medians import run_workflow\nimport genenorm_edu.medians.workflow"
+    least = math.inf
+    for _ in range(rounds):
+        before = cpu_seconds()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=checkout)
+        least = min(least, cpu_seconds() - before)
+    return least
+
+
 def make_files(directory: Path, names_and_genes: list[tuple[str, int]], cells: int) -> list[Path]:
     """Write the benchmark's loom files (kept between runs in ``--workdir``)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -450,6 +491,7 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
 
     equal = True
     summary = {}
+    imports = {False: import_cpu(None), True: import_cpu(args.before) if args.before is not None else 0.0}
     specs = independent_corpus.standard_specs(args.ind_files, args.ind_genes, args.ind_cells)
     wanted = {name for name in args.ind_corpora.split(",") if name} or {spec.name for spec in specs}
     for spec in specs:
@@ -471,7 +513,8 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
             if args.before is not None:
                 contenders[f"before: project, {workers} worker(s), start included"] = ours_fresh(
                     files, scratch, workers, args.before)
-        timings, results = interleaved_best_times(contenders, rounds)
+        offsets = {name: imports[name.startswith("before")] for name in contenders if "project" in name}
+        timings, cpu, results = interleaved_best_times_and_cpu(contenders, rounds, offsets)
         floor = crick_floor(files)
         reference = results["seed, per-file process, file after file"]
         same = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
@@ -480,9 +523,15 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
         one, many = timings["project, 1 worker(s), start included"], timings[f"project, {cores} worker(s), start included"]
         report(f"5. {spec.label()}: {spec.files} files of {spec.genes} genes x {spec.cells} cells",
                timings, "seed, per-file process, file after file")
+        print("  CPU seconds, all processes (least of the rounds; the project's without a fresh interpreter's "
+              f"imports, {imports[False]:.2f} s):")
+        for name, seconds in cpu.items():
+            print(f"    {name:<50} {seconds:6.2f} s  {seconds / cpu['seed, per-file process, file after file']:5.2f}x")
         print(f"  files: {describe_files(files)}")
+        one_cpu, seed_cpu = cpu["project, 1 worker(s), start included"], cpu["seed, per-file process, file after file"]
         print(f"  crick floor (TDigest.update alone, same values): {floor:.2f} s = {floor / serial:.2f}x the seed's "
-              f"per-file process; 1 worker is {one / floor:.1f}x the floor")
+              f"per-file process; 1 worker is {one / floor:.1f}x the floor (CPU: floor {floor / seed_cpu:.2f}x the "
+              f"seed's CPU, 1 worker {one_cpu / seed_cpu:.2f}x)")
         print(f"  targets: 1 worker / seed per-file = {one / serial:.2f} (<= 0.4); {cores} workers / seed parallel = "
               f"{many / parallel:.2f} (<= 0.5); {cores} workers / 1 worker = {many / one:.2f} (<= 0.6); "
               f"equal to the seed: {same}")
@@ -491,7 +540,7 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
             old_many = timings[f"before: project, {cores} worker(s), start included"]
             print(f"  before ({args.before}): 1 worker / seed per-file = {old_one / serial:.2f}; {cores} workers / "
                   f"seed parallel = {old_many / parallel:.2f}; {cores} workers / 1 worker = {old_many / old_one:.2f}")
-        summary[spec.name] = {"one/seed": one / serial, "many/seed-parallel": many / parallel, "many/one": many / one,
+        summary[spec.name] = {"one/seed cpu": one_cpu / seed_cpu, "one/seed": one / serial, "many/seed-parallel": many / parallel, "many/one": many / one,
                               "floor/seed": floor / serial}
     return summary, equal
 
