@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 
 from genenorm_edu.cli import main
 from genenorm_edu.medians import find_input_files, make_corpus, run_workflow
 from genenorm_edu.medians import tasks as tasks_module
 from genenorm_edu.medians import workflow as workflow_module
+from genenorm_edu.medians.digestfile import digest_file_name
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
 
@@ -262,3 +264,18 @@ def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, 
         mixed = run_workflow([bad, sources[1]], tmp_path / "mixed", client=client, quiet=True)
     assert list(mixed.bad_files) == [bad.resolve()] and "HDF5" in mixed.bad_files[bad.resolve()]
     assert mixed.digested == [sources[1].resolve()]
+
+
+@pytest.mark.parametrize("n_files", [1, 6], ids=["one-file-split", "six-files"])
+def test_local_worker_processes_give_the_serial_results_byte_for_byte(corpus, tmp_path, n_files):
+    """``workers=2``: local processes; with one file, split into gene-block tasks across them."""
+    sources = sorted(corpus.rglob("*.loom"))[:n_files]
+    serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
+    parallel = run_workflow(sources, tmp_path / "parallel", workers=2, block_genes=64, quiet=True)
+    assert result_bytes(tmp_path / "parallel") == result_bytes(tmp_path / "serial")
+    assert parallel.digested == serial.digested and parallel.ok
+    for source in sources:  # the digest files themselves hold the same states
+        name = f"digests/{digest_file_name(source.resolve())}"
+        with h5py.File(tmp_path / "serial" / name) as one, h5py.File(tmp_path / "parallel" / name) as two:
+            for dataset in ("means", "weights", "offsets", "ensembl_ids"):
+                assert np.array_equal(one[dataset][:], two[dataset][:])
