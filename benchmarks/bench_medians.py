@@ -420,7 +420,7 @@ def _join_seed(process) -> None:
 
 
 def crick_floor(files: list[Path]) -> float:
-    """Seconds of ``TDigest.update`` alone on the values the workflow feeds, in the same order.
+    """CPU seconds of ``TDigest.update`` alone on the values the workflow feeds, in the same order.
 
     The values are prepared beforehand (whole matrix read, normalised,
     zeros dropped), so only crick's own work is timed: no reader can go
@@ -437,10 +437,10 @@ def crick_floor(files: list[Path]) -> float:
         layout = inspect_file(path)
         rows = _dense_counts(path, layout)
         values = [row for row in nonzero_normalized(rows, layout.n_counts) if len(row)]
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: what a busy machine hardly changes
         for row in values:
             TDigest().update(row)
-        total += time.perf_counter() - start
+        total += time.process_time() - start
         del rows, values
     return total
 
@@ -523,15 +523,15 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
         one, many = timings["project, 1 worker(s), start included"], timings[f"project, {cores} worker(s), start included"]
         report(f"5. {spec.label()}: {spec.files} files of {spec.genes} genes x {spec.cells} cells",
                timings, "seed, per-file process, file after file")
-        print("  CPU seconds, all processes (least of the rounds; the project's without a fresh interpreter's "
-              f"imports, {imports[False]:.2f} s):")
+        print("  CPU seconds, all processes waited for (least of the rounds; the project's without a fresh "
+              f"interpreter's imports, {imports[False]:.2f} s; a Dask LocalCluster's workers, children of its fork "
+              "server, are not counted):")
         for name, seconds in cpu.items():
             print(f"    {name:<50} {seconds:6.2f} s  {seconds / cpu['seed, per-file process, file after file']:5.2f}x")
         print(f"  files: {describe_files(files)}")
         one_cpu, seed_cpu = cpu["project, 1 worker(s), start included"], cpu["seed, per-file process, file after file"]
-        print(f"  crick floor (TDigest.update alone, same values): {floor:.2f} s = {floor / serial:.2f}x the seed's "
-              f"per-file process; 1 worker is {one / floor:.1f}x the floor (CPU: floor {floor / seed_cpu:.2f}x the "
-              f"seed's CPU, 1 worker {one_cpu / seed_cpu:.2f}x)")
+        print(f"  crick floor (TDigest.update alone on the same values, CPU): {floor:.2f} s = {floor / seed_cpu:.2f}x "
+              f"the seed's CPU; 1 worker's CPU = {one_cpu / seed_cpu:.2f}x the seed's, {one_cpu / floor:.1f}x the floor")
         print(f"  targets: 1 worker / seed per-file = {one / serial:.2f} (<= 0.4); {cores} workers / seed parallel = "
               f"{many / parallel:.2f} (<= 0.5); {cores} workers / 1 worker = {many / one:.2f} (<= 0.6); "
               f"equal to the seed: {same}")
