@@ -133,11 +133,17 @@ def inspect(path: str | Path, options: ReadOptions = ReadOptions()) -> FileLayou
 
 
 def _tiles(layout: FileLayout, rows: np.ndarray):
-    """Yield ``(run_start, run_stop, tile)`` of the matrix rows ``rows``, left to right."""
-    from genenorm_edu.medians.chunks import ChunkReader, read_tile
+    """Yield ``(run_start, run_stop, tile)`` of the matrix rows ``rows``, left to right.
+
+    gzip-chunked matrices (what loompy writes) are read chunk by chunk
+    (:class:`~genenorm_edu.medians.chunks.ChunkReader`), only the chosen
+    rows copied, the tile padded to whole chunks of columns (``run_stop``
+    may then pass the last cell: those columns are no cells); anything else
+    is read by h5py.
+    """
+    from genenorm_edu.medians.chunks import ChunkReader
 
     first_row, last_row = int(rows[0]), int(rows[-1]) + 1
-    local_rows = rows - first_row
     used, _ = layout.used_cell_mask()
     runs = cell_runs(layout.shape[1], last_row - first_row, layout.dtype.itemsize, layout.options.max_block_bytes)
     with open_input(layout.path, LoomFileError) as file:
@@ -147,10 +153,14 @@ def _tiles(layout: FileLayout, rows: np.ndarray):
             if not used[run_start:run_stop].any():
                 continue
             try:
-                tile = read_tile(matrix, reader, slice(first_row, last_row), slice(run_start, run_stop))
+                if reader is not None and run_start % reader.chunk_shape[1] == 0:
+                    tile = reader.read_rows(rows, run_start, run_stop)
+                else:
+                    tile = matrix[first_row:last_row, run_start:run_stop]
+                    tile = tile[rows - first_row] if len(rows) < len(tile) else tile
             except OSError as error:
                 raise LoomFileError(layout.path, f"cannot read '/matrix': {error}") from None
-            yield run_start, run_stop, tile[local_rows] if len(local_rows) < len(tile) else tile
+            yield run_start, run_start + tile.shape[1], tile
 
 
 def feed_genes(layout: FileLayout, rows: np.ndarray, digests: Sequence[TDigest]) -> None:

@@ -188,7 +188,9 @@ def nonzero_normalized(
 def feed_tiles(layout: FileLayout, digests: Sequence[TDigest], tiles) -> None:
     """Normalise ``(run_start, run_stop, tile)`` tiles (genes x cells) into ``digests``.
 
-    Tiles must come in cell order; each has one row per digest.
+    Tiles must come in cell order; each has one row per digest. A tile may
+    be wider than its run of cells (padded to whole chunks): the columns
+    past the last cell are left out.
 
     Raises
     ------
@@ -197,8 +199,13 @@ def feed_tiles(layout: FileLayout, digests: Sequence[TDigest], tiles) -> None:
     """
     used, all_n_counts = layout.used_cell_mask()
     for run_start, run_stop, tile in tiles:
+        cells, n_counts = used[run_start:run_stop], all_n_counts[run_start:run_stop]
+        if len(cells) < tile.shape[1]:  # a tile padded to whole chunks: the extra columns are no cells
+            extra = tile.shape[1] - len(cells)
+            cells = np.concatenate([cells, np.zeros(extra, dtype=bool)])
+            n_counts = np.concatenate([n_counts, np.ones(extra, dtype=n_counts.dtype)])
         try:
-            rows = normalize_tile(tile, all_n_counts[run_start:run_stop], used[run_start:run_stop], "counts")
+            rows = normalize_tile(tile, n_counts, cells, "counts")
         except ValueError as error:
             raise layout.error(f"'{layout.matrix}': {error}") from None
         for index, digest in enumerate(digests):
