@@ -101,7 +101,7 @@ def normalize_tile(
     the used cells must be positive (the layout ensures it).
     """
     n_rows, n_cells = tile.shape
-    flat = np.flatnonzero(tile)  # row-major: each row's cells in order
+    flat = np.flatnonzero(tile != 0)  # row-major: each row's cells in order (a mask scans faster)
     rows, columns = np.divmod(flat, n_cells)
     if cells is not None and not cells.all():
         kept = cells[columns]
