@@ -39,7 +39,15 @@ running); whole run with start <= 0.6x the seed's parallel form on 8 files.
 faster than 1, big file <= 0.2x the seed. Issue 12: CSR digest <= 0.5x loom.
 
 Run: ``python benchmarks/bench_medians.py [--files 8 --genes 4000 --cells 25000]``
-(``--workdir DIR`` keeps the generated files for the next run).
+(``--workdir DIR`` keeps the generated files for the next run). Section 5
+alone, before/after a change, on a small machine::
+
+    git archive HEAD~1 genenorm_edu | tar -x -C /tmp/before
+    python benchmarks/bench_medians.py --sections 5 --ind-files 4 --ind-genes 2000 \
+        --ind-cells 10000 --before /tmp/before
+
+On a busy machine trust the CPU-second ratios of section 5 more than wall
+time: they count the work, not the waiting.
 """
 
 from __future__ import annotations
