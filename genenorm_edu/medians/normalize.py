@@ -77,18 +77,16 @@ def _bad_count(values: np.ndarray, rows: np.ndarray, columns: np.ndarray, name: 
     kind = values.dtype.kind
     if kind == "u":
         return None
-    if kind == "f":
-        finite = np.isfinite(values)
-        if not finite.all():
-            nan = np.isnan(values)
-            what = "NaN" if nan.any() else "infinite values"
-            first = int(np.argmax(nan if nan.any() else ~finite))
-            return f"{name} contains {what} (first at gene row {rows[first]}, cell column {columns[first]})"
-    negative = values < 0
-    if negative.any():
-        first = int(np.argmax(negative))
-        return f"{name} must not be negative (first at gene row {rows[first]}, cell column {columns[first]})"
-    return None
+    if kind == "f":  # one pass in the usual case: NaN fails both comparisons
+        fine = (values >= 0) & (values <= np.finfo(values.dtype).max)
+    else:
+        fine = values >= 0
+    if fine.all():
+        return None
+    first = int(np.argmin(fine))
+    value = values[first]
+    what = "contains NaN" if value != value else "contains infinite values" if value > 0 else "must not be negative"
+    return f"{name} {what} (first at gene row {rows[first]}, cell column {columns[first]})"
 
 
 def normalize_tile(
