@@ -51,11 +51,23 @@ def test_results_cover_the_gene_list(corpus, reference_out):
     assert 0 < len(detected) < len(total)
 
 
-def test_rerun_reuses_every_unchanged_file(corpus, reference_out, tmp_path):
+def test_rerun_reuses_every_unchanged_file(corpus, reference_out, tmp_path, monkeypatch):
+    """Reused digest files: their digests are read once in the run (by the merge), their record checked."""
+    from genenorm_edu.medians import digestfile
+
     out = tmp_path / "out"
     shutil.copytree(reference_out, out)
     digest_times = {path: path.stat().st_mtime_ns for path in (out / "digests").iterdir()}
+    reads = []
+    real_read_range = digestfile._read_range
+
+    def counted(file, first, stop):
+        reads.append(Path(file.filename).name)
+        return real_read_range(file, first, stop)
+
+    monkeypatch.setattr(digestfile, "_read_range", counted)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
+    assert sorted(reads) == sorted(path.name for path in digest_times)  # each once
     assert result.digested == [] and len(result.reused) == 6
     assert {path: path.stat().st_mtime_ns for path in (out / "digests").iterdir()} == digest_times
     assert result_bytes(out) == result_bytes(reference_out)

@@ -38,7 +38,6 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +47,7 @@ from genenorm_edu.medians.cluster import local_cluster, open_executor
 from genenorm_edu.medians.defaults import DEFAULT_BLOCK_GENES, DEFAULT_GENE_TYPES, DEFAULT_MAX_BLOCK_BYTES
 from genenorm_edu.medians.digestfile import DigestCheck, check_digest_file, digest_file_name
 from genenorm_edu.medians.discovery import InputSearch, find_input_files
-from genenorm_edu.medians.errors import DigestFileError, InputFileError, OutputError, WorkflowAborted
+from genenorm_edu.medians.errors import DigestFileError, InputFileError, OutputError, WorkflowAborted, task_failure
 from genenorm_edu.medians.executors import Completions, Executor
 from genenorm_edu.medians.layout import ReadOptions
 from genenorm_edu.medians.merge import MergedGenes, merge_digest_files, read_gene_list, shard_ranges
@@ -131,6 +130,7 @@ class _Run:
     digest_paths: dict[Path, Path] = field(default_factory=dict)
     records: dict[Path, FileRecord] = field(default_factory=dict)
     checks: dict[Path, DigestCheck] = field(default_factory=dict)  # of files being redone
+    redo: dict[Path, str] = field(default_factory=dict)  # reused digest files the merge found damaged
 
     def __post_init__(self) -> None:
         self.digest_paths = {source: self.out_dir / DIGEST_DIR_NAME / digest_file_name(source) for source in self.sources}
@@ -172,34 +172,7 @@ def _progress(run: _Run, total: int, desc: str, unit: str):
     return _Quiet() if run.quiet else tqdm(total=total, desc=desc, unit=unit)
 
 
-def _aborted_message(problem: str) -> str:
-    return (
-        f"{problem}. This is not a problem of the input files; digests already "
-        "written are kept (a rerun reuses them) and no result file was changed."
-    )
-
-
-def _task_failure(error: BaseException, source: Path | None) -> WorkflowAborted:
-    """The :class:`WorkflowAborted` for a task failure that is not an input file's fault."""
-    where = f" while working on {source}" if source is not None else ""
-    if isinstance(error, OutputError):
-        return WorkflowAborted(_aborted_message(str(error)))
-    if isinstance(error, DigestFileError):
-        return WorkflowAborted(_aborted_message(f"a digest file became unreadable during the merge: {error}"))
-    name = type(error).__name__
-    if name in ("KilledWorker", "BrokenProcessPool"):
-        problem = (
-            f"worker processes died{where} (a crash or too little memory); "
-            "if it happens again, move that file out of the inputs"
-        )
-    elif isinstance(error, (CancelledError, OSError, TimeoutError)) or "CancelledError" in name:
-        problem = f"lost the Dask cluster{where} ({name}: {error})"
-    else:
-        problem = f"unexpected {name}{where}: {error}"
-    return WorkflowAborted(_aborted_message(problem))
-
-
-def _digest(run: _Run, executor: Executor) -> None:
+def _digest(run: _Run, executor: Executor, sources: list[Path]) -> None:
     """Reuse or digest every source: one loop over task completions, whatever the executor.
 
     One :func:`~genenorm_edu.medians.tasks.file_task` per file when there
@@ -208,7 +181,7 @@ def _digest(run: _Run, executor: Executor) -> None:
     write task.
     """
     options = run.options
-    split = 1 if executor.n_workers == 1 else tasks_per_file(len(run.sources), executor.n_workers)
+    split = 1 if executor.n_workers == 1 else tasks_per_file(len(sources), executor.n_workers)
     done = Completions(executor)
     layouts: dict[Path, object] = {}  # source -> layout future, while it is planned
 
@@ -216,7 +189,7 @@ def _digest(run: _Run, executor: Executor) -> None:
         layouts[source] = executor.submit(inspect_task, str(source), options)
         done.add(executor.submit(plan_task, layouts[source], split), ("plan", source))
 
-    for source in run.sources:
+    for source in sources:
         digest_path = run.digest_paths[source]
         if split == 1:
             done.add(executor.submit(file_task, str(source), str(digest_path), options), ("file", source))
@@ -225,7 +198,7 @@ def _digest(run: _Run, executor: Executor) -> None:
                      ("check", source))
         else:
             start_split(source)
-    progress = _progress(run, len(run.sources), "files", "file")
+    progress = _progress(run, len(sources), "files", "file")
     try:
         for future, (kind, source) in done:
             try:
@@ -236,7 +209,7 @@ def _digest(run: _Run, executor: Executor) -> None:
                 progress.update(1)
                 continue
             except Exception as error:  # not the input's fault: stop here
-                raise _task_failure(error, source) from error
+                raise task_failure(error, source) from error
             if kind == "check" and outcome.status != "current":
                 run.checks[source] = outcome
                 start_split(source)
@@ -252,6 +225,8 @@ def _digest(run: _Run, executor: Executor) -> None:
                 check = run.checks.pop(source, None)
                 redo = check.problem if check is not None and check.status == "invalid" else ""
                 outcome = FileOutcome(reused=False, record=outcome, redo_problem=redo)
+            if source in run.redo:  # a reused digest file found damaged by the merge
+                outcome = FileOutcome(reused=False, record=outcome.record, redo_problem=run.redo.pop(source))
             run.note_outcome(source, outcome)
             progress.update(1)
     except BaseException:
@@ -261,29 +236,54 @@ def _digest(run: _Run, executor: Executor) -> None:
         progress.close()
 
 
-def _merge(run: _Run, executor: Executor, genes) -> list[MergedGenes]:
-    """Merge the digest files of the good sources (sorted), in shard ranges, one task each."""
+def _merge(run: _Run, executor: Executor, genes) -> list[MergedGenes] | dict[Path, str]:
+    """Merge the digest files of the good sources (sorted), in shard ranges, one task each.
+
+    Returns the merged genes, or, if digest files reused from an earlier run
+    turn out damaged (they are validated here, read once), ``{source:
+    problem}`` of those files: digest them again and merge again.
+    """
     paths = [str(run.digest_paths[source]) for source in run.good()]
+    reused = {str(run.digest_paths[source]): source for source in run.result.reused}
     ranges = shard_ranges(1 if executor.n_workers == 1 else 2 * executor.n_workers)
     shared_genes = executor.share(genes) if genes is not None and executor.n_workers > 1 else genes
     done = Completions(executor)
     for index, (first, stop) in enumerate(ranges):
         done.add(executor.submit(merge_digest_files, paths, first, stop, shared_genes), index)
     merged: list = [None] * len(ranges)
+    damaged: dict[Path, str] = {}
     progress = _progress(run, len(ranges), "merge", "task")
     try:
         for future, index in done:
             try:
                 merged[index] = future.result()
+            except DigestFileError as error:
+                if error.path not in reused:  # written in this run: not the saved digests' fault
+                    raise task_failure(error, None) from error
+                damaged[reused[error.path]] = error.problem
             except Exception as error:
-                raise _task_failure(error, None) from error
+                raise task_failure(error, None) from error
             progress.update(1)
     except BaseException:
         done.cancel_all()
         raise
     finally:
         progress.close()
-    return merged
+    return damaged or merged
+
+
+def _digest_and_merge(run: _Run, executor: Executor, genes) -> list[MergedGenes]:
+    """Both phases; reused digest files the merge finds damaged are redone, with a warning."""
+    _digest(run, executor, run.sources)
+    while True:
+        merged = _merge(run, executor, genes)
+        if not isinstance(merged, dict):
+            return merged
+        for source, problem in merged.items():  # each round redoes at least one file
+            run.result.reused.remove(source)
+            run.digest_paths[source].unlink(missing_ok=True)
+            run.redo[source] = problem
+        _digest(run, executor, sorted(merged))
 
 
 def _collect(run: _Run, merged: list[MergedGenes], gene_list) -> WorkflowResult:
@@ -385,16 +385,15 @@ def run_workflow(
     try:
         prepare_output(out_dir, DIGEST_DIR_NAME)
     except OutputError as error:
-        raise WorkflowAborted(_aborted_message(f"cannot write to {error.path}: {error.problem}")) from None
+        raise WorkflowAborted.because(f"cannot write to {error.path}: {error.problem}") from None
     run = _Run(out_dir=out_dir, options=options, sources=search.files, result=WorkflowResult(), quiet=quiet)
     for path, problem in search.problems.items():
         run.report_bad(path, problem)
     with open_executor(workers, scheduler, client) as executor:
-        _digest(run, executor)
-        merged = _merge(run, executor, frozenset(gene_list) if gene_list is not None else None)
+        merged = _digest_and_merge(run, executor, frozenset(gene_list) if gene_list is not None else None)
     result = _collect(run, merged, gene_list)
     try:
         result.outputs = write_median_results(out_dir, result.medians, result.detection_counts, result.bad_files)
     except OutputError as error:
-        raise WorkflowAborted(_aborted_message(str(error))) from error
+        raise WorkflowAborted.because(str(error)) from error
     return result
