@@ -31,11 +31,16 @@ def test_tiles_equal_h5py_reads_including_edge_and_unwritten_chunks(matrix_file)
         reader = ChunkReader.for_dataset(file["gzip"])
         assert ChunkReader.for_dataset(file["shuffled"]) is None  # other filters: h5py reads them
         for _ in range(30):
-            top, left = rng.integers(0, 199), rng.integers(0, 149)
-            bottom, right = rng.integers(top + 1, 201), rng.integers(left + 1, 151)
-            np.testing.assert_array_equal(reader.read(top, bottom, left, right), data[top:bottom, left:right])
+            rows = np.sort(rng.choice(200, size=rng.integers(1, 200), replace=False))
+            left = int(rng.integers(0, 3)) * 64
+            right = int(rng.integers(left + 1, 151))
+            tile = reader.read_rows(rows, left, right)
+            assert tile.shape[1] % 64 == 0 and tile.shape[1] >= right - left
+            np.testing.assert_array_equal(tile[:, : right - left], data[rows, left:right])
+        with pytest.raises(ValueError, match="multiple of the chunk width"):
+            reader.read_rows(np.array([0]), 10, 20)
         sparse = ChunkReader.for_dataset(file["sparse"])
-        np.testing.assert_array_equal(sparse.read(0, 200, 0, 150), file["sparse"][:])
+        np.testing.assert_array_equal(sparse.read_rows(np.arange(200), 0, 150)[:, :150], file["sparse"][:])
 
 
 def test_corrupt_chunk_is_an_error_naming_the_loom_file(tmp_path):

@@ -1,9 +1,9 @@
-"""What genenorm_edu.medians.store relies on in crick, pinned.
+"""What genenorm_edu.medians.state relies on in crick, pinned.
 
-``store`` saves and rebuilds digests through crick's pickling hooks
+``state`` saves and rebuilds digests through crick's pickling hooks
 (``TDigest.__getstate__`` / ``__setstate__``), the unexported
 ``crick.tdigest.CENTROID_DTYPE``, and crick's centroid capacity (its
-``__setstate__`` copies centroids without a bounds check, so ``store``
+``__setstate__`` copies centroids without a bounds check, so ``state``
 checks the count first). pyproject.toml caps crick below 0.1; if a crick
 release changes any of this, these tests fail before any digest file is
 misread.
@@ -18,7 +18,7 @@ import pytest
 from crick import TDigest
 from crick import tdigest as crick_tdigest
 
-from genenorm_edu.medians.store import crick_capacity, digest_from_state, digest_state
+from genenorm_edu.medians.state import crick_capacity, digest_from_state, digest_state
 
 
 def test_centroid_dtype_is_two_float64_fields():

@@ -17,7 +17,7 @@ from genenorm_edu.medians import (
     nonzero_normalized,
     write_loom,
 )
-from genenorm_edu.medians.digest import cell_runs, gene_blocks
+from genenorm_edu.medians.planning import cell_runs, gene_blocks
 
 
 def digest_states(file_digests):
@@ -228,3 +228,22 @@ def test_tiles_cover_cells_in_order_within_the_memory_bound(n_cells, n_rows, ite
     assert all(stop == next_start for (_, stop), (next_start, _) in zip(runs, runs[1:]))
     widest = max(stop - start for start, stop in runs)
     assert n_rows * widest * itemsize <= max(max_block_bytes, n_rows * 64 * itemsize)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(np.nan, "contains NaN"), (np.inf, "contains infinite values"), (-2.0, "must not be negative")],
+)
+def test_tile_checks_the_used_cells_only(bad, message):
+    """A bad count of a used cell is refused with its place; one of a cell left out is never read."""
+    from genenorm_edu.medians.normalize import normalize_tile
+
+    tile = np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]], dtype=np.float32)
+    n_counts = np.array([4.0, 4.0, 4.0], dtype=np.float32)
+    used = np.array([True, True, False])
+    tile[0, 2] = bad  # a cell left out (failing the filter)
+    rows = normalize_tile(tile, n_counts, used)
+    assert rows.values.tolist() == [2500.0, 7500.0] and rows.offsets.tolist() == [0, 1, 2]
+    tile[1, 1] = bad  # a used cell
+    with pytest.raises(ValueError, match=rf"counts_block {message} \(first at gene row 1, cell column 1\)"):
+        normalize_tile(tile, n_counts, used)

@@ -24,8 +24,10 @@ import pytest
 from crick import TDigest
 
 from genenorm_edu.cli import main
-from genenorm_edu.medians import store as store_module
-from genenorm_edu.medians import workflow as workflow_module
+from genenorm_edu.medians import digestfile as digestfile_module
+from genenorm_edu.medians import discovery as discovery_module
+from genenorm_edu.medians import results as results_module
+from genenorm_edu.medians import tasks as tasks_module
 from genenorm_edu.medians import (
     WorkflowAborted,
     digest_loom,
@@ -35,15 +37,10 @@ from genenorm_edu.medians import (
     run_workflow,
     save_digests,
 )
-from genenorm_edu.medians.store import (
-    DigestFileError,
-    PackedDigests,
-    check_digest_file,
-    digest_from_state,
-    read_digest_shards,
-    validate_packed,
-)
-from genenorm_edu.medians.workflow import StaleDigestWarning, connect_to_scheduler
+from genenorm_edu.medians.cluster import connect_to_scheduler
+from genenorm_edu.medians.digestfile import DigestFileError, check_digest_file, read_digest_shards
+from genenorm_edu.medians.state import PackedDigests, digest_from_state, validate_packed
+from genenorm_edu.medians.workflow import StaleDigestWarning
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
 
@@ -186,7 +183,7 @@ def test_source_replaced_while_digested_is_not_kept(median_corpus, tmp_path, mon
     shutil.copytree(median_corpus, corpus)
     victim = sorted(corpus.rglob("*.loom"))[1]
     replacement = make_loom(tmp_path / "replacement.loom", genes=120, cells=250, seed=99, gene_fraction=0.9)
-    real_block = workflow_module.digest_gene_block
+    real_block = tasks_module.digest_gene_block
     replaced = []
 
     def replace_during_read(layout, start, stop, **options):
@@ -196,13 +193,13 @@ def test_source_replaced_while_digested_is_not_kept(median_corpus, tmp_path, mon
             replaced.append(True)
         return digests
 
-    monkeypatch.setattr(workflow_module, "digest_gene_block", replace_during_read)
+    monkeypatch.setattr(tasks_module, "digest_gene_block", replace_during_read)
     out = tmp_path / "out"
     result = run(corpus, out)
     assert replaced
     assert list(result.bad_files) == [victim.resolve()]
     assert "changed while being digested" in result.bad_files[victim.resolve()]
-    assert not (out / "digests" / store_module.digest_file_name(victim.resolve())).exists()
+    assert not (out / "digests" / digestfile_module.digest_file_name(victim.resolve())).exists()
     monkeypatch.undo()
     rerun = run(corpus, out)
     assert rerun.ok and rerun.digested == [victim.resolve()]
@@ -267,7 +264,7 @@ def test_disk_full_while_digesting_keeps_old_results_and_blames_no_input(
     assert finished == result_bytes(median_reference_out)
     for path in sorted(corpus.rglob("*.loom"))[:4]:  # four sources touched: digested again
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    done = disk_full_after(monkeypatch, store_module, writes=2)
+    done = disk_full_after(monkeypatch, digestfile_module, writes=2)
     status = main(["medians", str(corpus), "--out", str(out), "--workers", "1", "--quiet",
                    "--gene-info", str(corpus / "gene_info.csv")])
     err = capsys.readouterr().err
@@ -288,7 +285,7 @@ def test_disk_full_while_writing_results_changes_no_result_file(
     tsv = finished_out / "gene_medians.tsv"
     tsv.write_text("results of an earlier run\n")
     before = result_bytes(finished_out)
-    done = disk_full_after(monkeypatch, store_module, writes=2)  # the third result file fails
+    done = disk_full_after(monkeypatch, results_module, writes=2)  # the third result file fails
     with pytest.raises(WorkflowAborted, match="No space left on device"):
         run(median_corpus, finished_out)
     assert len(done) == 2
@@ -301,7 +298,7 @@ def test_output_failure_on_dask_workers_stops_the_run(median_corpus, median_refe
     """Digest files are written by the workers: their failure is not blamed on the input."""
     from distributed import Client, LocalCluster
 
-    disk_full_after(monkeypatch, store_module, writes=1)
+    disk_full_after(monkeypatch, digestfile_module, writes=1)
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             with pytest.raises(WorkflowAborted, match="No space left on device") as caught:
@@ -338,7 +335,7 @@ def test_unreadable_directory_is_reported_not_skipped(median_corpus, tmp_path, m
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(workflow_module.os, "scandir", scandir)
+    monkeypatch.setattr(discovery_module.os, "scandir", scandir)
     status = main(["medians", str(corpus), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"])
     err = capsys.readouterr().err
     assert status == 1

@@ -181,10 +181,17 @@ def test_nan_counts_are_refused_and_other_files_finish(tmp_path):
 # ---------------------------------------------------------------- memory
 
 
+@pytest.mark.parametrize("compute_n_counts", [False, True], ids=["n_counts-stored", "n_counts-summed"])
 @pytest.mark.parametrize("storage", STORAGES)
-def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkeypatch, storage):
+def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkeypatch, storage, compute_n_counts):
+    """The budget bounds every read, the sums of ``--compute-n-counts`` included."""
     loom = make_loom(tmp_path / "many-cells.loom", genes=100, cells=3_000, seed=2)
     h5ad = loom_to_h5ad(loom, tmp_path / "many-cells.h5ad", storage=storage)
+    if compute_n_counts:
+        with h5py.File(h5ad, "r+") as file:
+            del file["obs/n_counts"]
+            order = [name for name in file["obs"].attrs["column-order"] if name != "n_counts"]
+            file["obs"].attrs["column-order"] = np.array(order, dtype=object)
     reads = []
     real_getitem = h5py.Dataset.__getitem__
 
@@ -196,10 +203,57 @@ def test_reads_are_bounded_by_the_block_size_not_the_cell_count(tmp_path, monkey
 
     monkeypatch.setattr(h5py.Dataset, "__getitem__", recording_getitem)
     budget = 8_000
-    digest_file(h5ad, max_block_bytes=budget)
+    digest_file(h5ad, max_block_bytes=budget, compute_n_counts=compute_n_counts)
     with h5py.File(h5ad, "r") as file:
         whole = file["X"].nbytes if storage == "dense" else file["X/data"].nbytes
     one_gene_column = 3_000 * 8  # CSC reads whole gene columns; a column at most
     limit = {"dense": max(budget, 100 * 64 * 4), "csr": budget, "csc": max(budget, one_gene_column)}[storage]
     assert len(reads) > 3
     assert max(reads) <= limit < whole
+
+
+def test_columns_read_without_anndata_equal_anndata_reads(tmp_path):
+    """The h5py decoding of obs/var columns gives what anndata.io.read_elem gives, missing values too."""
+    anndata = pytest.importorskip("anndata")
+    import pandas as pd
+    from anndata.io import read_elem
+
+    from genenorm_edu.medians.h5ad_columns import _decoded, _plain
+
+    obs = pd.DataFrame(
+        {
+            "n_counts": np.array([3.0, 0.0, 7.5, 2.0], dtype=np.float32),
+            "filter_pass": pd.array([1, None, 0, 1], dtype="Int64"),
+            "passes": pd.array([True, False, None, True], dtype="boolean"),
+            "kind": pd.Categorical(["a", None, "b", "a"]),
+            "name": ["x", "y", "z", "w"],
+            "count": np.array([1, 2, 3, 4], dtype=np.int64),
+        },
+        index=[f"c{i}" for i in range(4)],
+    )
+    path = tmp_path / "columns.h5ad"
+    anndata.AnnData(X=np.zeros((4, 2), dtype=np.float32), obs=obs).write_h5ad(path)
+    with h5py.File(path, "r") as file:
+        for name in [*obs.columns, "_index"]:
+            ours = _decoded(file["obs"][name])
+            assert ours is not None, name
+            theirs = _plain(read_elem(file["obs"][name]))
+            assert ours.shape == theirs.shape
+            assert pd.Series(ours).equals(pd.Series(theirs)) or all(
+                (a == b) or (a != a and b != b) for a, b in zip(ours, theirs)
+            ), name
+
+
+def test_category_codes_out_of_range_name_the_file(tmp_path):
+    anndata = pytest.importorskip("anndata")
+    import pandas as pd
+
+    path = tmp_path / "codes.h5ad"
+    var = pd.DataFrame({"gene_type": pd.Categorical(["protein_coding", "miRNA"]), "ensembl_id": ["G1", "G2"]},
+                       index=["G1", "G2"])
+    obs = pd.DataFrame({"n_counts": [1.0, 2.0]}, index=["c1", "c2"])
+    anndata.AnnData(X=np.ones((2, 2), dtype=np.float32), obs=obs, var=var).write_h5ad(path)
+    with h5py.File(path, "r+") as file:
+        file["var/gene_type/codes"][0] = 7
+    with pytest.raises(H5adFileError, match=r"codes\.h5ad: cannot read var column 'gene_type': category codes"):
+        inspect_h5ad(path)

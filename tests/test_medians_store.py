@@ -26,7 +26,8 @@ from genenorm_edu.medians import (
     save_digests,
     write_median_results,
 )
-from genenorm_edu.medians.store import check_digest_file, read_gene_medians_tsv
+from genenorm_edu.medians.digestfile import check_digest_file
+from genenorm_edu.medians.results import read_gene_medians_tsv
 
 values_strategy = st.lists(
     st.floats(min_value=1e-3, max_value=1e6, allow_nan=False), min_size=0, max_size=3000

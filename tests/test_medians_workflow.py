@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pytest
 
 from genenorm_edu.cli import main
 from genenorm_edu.medians import find_input_files, make_corpus, run_workflow
+from genenorm_edu.medians import tasks as tasks_module
 from genenorm_edu.medians import workflow as workflow_module
+from genenorm_edu.medians.digestfile import digest_file_name
 
 RESULT_FILES = ["total_gene_median_dict.pickle", "detected_gene_median_dict.pickle", "gene_medians.tsv"]
 
@@ -48,11 +51,23 @@ def test_results_cover_the_gene_list(corpus, reference_out):
     assert 0 < len(detected) < len(total)
 
 
-def test_rerun_reuses_every_unchanged_file(corpus, reference_out, tmp_path):
+def test_rerun_reuses_every_unchanged_file(corpus, reference_out, tmp_path, monkeypatch):
+    """Reused digest files: their digests are read once in the run (by the merge), their record checked."""
+    from genenorm_edu.medians import digestfile
+
     out = tmp_path / "out"
     shutil.copytree(reference_out, out)
     digest_times = {path: path.stat().st_mtime_ns for path in (out / "digests").iterdir()}
+    reads = []
+    real_read_range = digestfile._read_range
+
+    def counted(file, first, stop):
+        reads.append(Path(file.filename).name)
+        return real_read_range(file, first, stop)
+
+    monkeypatch.setattr(digestfile, "_read_range", counted)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
+    assert sorted(reads) == sorted(path.name for path in digest_times)  # each once
     assert result.digested == [] and len(result.reused) == 6
     assert {path: path.stat().st_mtime_ns for path in (out / "digests").iterdir()} == digest_times
     assert result_bytes(out) == result_bytes(reference_out)
@@ -75,7 +90,7 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
     corpus, reference_out, tmp_path, monkeypatch
 ):
     out = tmp_path / "out"
-    real_save = workflow_module.write_digest_file
+    real_save = tasks_module.write_digest_file
     saved = []
 
     def save_then_crash(path, *args, **kwargs):
@@ -84,12 +99,12 @@ def test_run_interrupted_after_some_files_resumes_to_identical_results(
         saved.append(path)
         return real_save(path, *args, **kwargs)
 
-    monkeypatch.setattr(workflow_module, "write_digest_file", save_then_crash)
+    monkeypatch.setattr(tasks_module, "write_digest_file", save_then_crash)
     with pytest.raises(KeyboardInterrupt):
         run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(list((out / "digests").iterdir())) == 2
     assert not (out / "gene_medians.tsv").exists()
-    monkeypatch.setattr(workflow_module, "write_digest_file", real_save)
+    monkeypatch.setattr(tasks_module, "write_digest_file", real_save)
     result = run_workflow([corpus], out, gene_info=corpus / "gene_info.csv", workers=1, quiet=True)
     assert len(result.reused) == 2 and len(result.digested) == 4
     assert result_bytes(out) == result_bytes(reference_out)
@@ -174,7 +189,7 @@ def test_make_corpus_command_is_deterministic(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    from genenorm_edu.medians.workflow import local_cluster
+    from genenorm_edu.medians.cluster import local_cluster
 
     with local_cluster(2) as cluster:
         yield cluster
@@ -238,7 +253,7 @@ def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, 
     """Fewer files than workers: each file is split into gene-block tasks (inspect, plan, blocks, write)."""
     from distributed import Client
 
-    from genenorm_edu.medians.workflow import tasks_per_file
+    from genenorm_edu.medians.planning import tasks_per_file
 
     sources = sorted(corpus.rglob("*.loom"))[:2]
     serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
@@ -261,3 +276,18 @@ def test_few_large_files_are_split_across_workers_with_the_same_results(corpus, 
         mixed = run_workflow([bad, sources[1]], tmp_path / "mixed", client=client, quiet=True)
     assert list(mixed.bad_files) == [bad.resolve()] and "HDF5" in mixed.bad_files[bad.resolve()]
     assert mixed.digested == [sources[1].resolve()]
+
+
+@pytest.mark.parametrize("n_files", [1, 6], ids=["one-file-split", "six-files"])
+def test_local_worker_processes_give_the_serial_results_byte_for_byte(corpus, tmp_path, n_files):
+    """``workers=2``: local processes; with one file, split into gene-block tasks across them."""
+    sources = sorted(corpus.rglob("*.loom"))[:n_files]
+    serial = run_workflow(sources, tmp_path / "serial", workers=1, block_genes=64, quiet=True)
+    parallel = run_workflow(sources, tmp_path / "parallel", workers=2, block_genes=64, quiet=True)
+    assert result_bytes(tmp_path / "parallel") == result_bytes(tmp_path / "serial")
+    assert parallel.digested == serial.digested and parallel.ok
+    for source in sources:  # the digest files themselves hold the same states
+        name = f"digests/{digest_file_name(source.resolve())}"
+        with h5py.File(tmp_path / "serial" / name) as one, h5py.File(tmp_path / "parallel" / name) as two:
+            for dataset in ("means", "weights", "offsets", "ensembl_ids"):
+                assert np.array_equal(one[dataset][:], two[dataset][:])

@@ -7,33 +7,41 @@ passing quality filtering: each count divided by the cell's total count
 t-digest per gene and file (``crick.TDigest``), the digests merged across
 files, and the median read off with ``quantile(0.5)``.
 
-The steps, one module each:
+One module per idea, each importing only those above it:
 
-``corpus``
-    :func:`make_corpus`, :func:`make_loom`: synthetic ``.loom`` (and
-    ``.h5ad``) files.
+``defaults``, ``errors``
+    The defaults (gene types, 10,000, block sizes); the exceptions, by whose
+    fault a failure is (input, digest file, output).
+``state``, ``records``
+    The exact crick state of many digests (:class:`PackedDigests`); the
+    records every step shares: :class:`SourceSignature`, :class:`CellCounts`,
+    :class:`FileRecord` and one file's digests, :class:`FileDigests`.
+``layout``
+    A file's layout (:class:`FileLayout`: genes, cells, storage and the
+    run's :class:`ReadOptions`), built from its attributes.
+``normalize``, ``planning``
+    A tile of counts to non-zero normalised values (:func:`nonzero_normalized`);
+    how genes and cells are cut into tasks and tiles.
+``hdf5``, ``chunks``, ``loom``, ``h5ad``, ``formats``
+    Opening HDF5 inputs; fast reads of loom's gzip chunks; one reader per
+    format (``inspect``, ``feed_genes``); the registry that picks one.
 ``digest``
-    :func:`nonzero_normalized` (one block of counts to non-zero normalised
-    values), :func:`inspect_loom` and :func:`digest_gene_block` (one task),
-    :func:`digest_file` / :func:`digest_loom` (one file, serially).
-``errors``
-    The exceptions, by whose fault a failure is (input, digest file, output).
-``chunks``
-    Fast reads of loom's gzip chunks (libdeflate).
-``h5ad``
-    :func:`inspect_h5ad`: AnnData files (dense, CSR or CSC), read with h5py.
-``store``
-    :func:`save_digests` / :func:`load_digests` (HDF5 digest files,
-    validated on reading, no pickle), :func:`write_median_results`.
-``merge``
-    :func:`merge_digests`, :func:`merge_digest_files` (one parallel merge
-    task), :func:`medians_from_digests`, :func:`detection_counts`,
-    :func:`read_gene_list`.
-``workflow``
-    :func:`find_input_files`, :func:`run_workflow`, :func:`local_cluster`:
-    everything, resumable, on Dask.
-``command``
-    The ``genenorm-edu medians`` and ``genenorm-edu make-corpus`` commands.
+    The per-file driver: :func:`inspect_file`, :func:`digest_gene_block`,
+    :func:`digest_file`, :func:`digest_loom`.
+``digestfile``, ``merge``, ``results``
+    Digest files (:func:`save_digests`, :func:`load_digests`: HDF5,
+    validated on reading, no pickle); merging (:func:`merge_digests`,
+    :func:`merge_digest_files`, :func:`medians_from_digests`); result files.
+``discovery``, ``cluster``, ``executors``, ``tasks``, ``workflow``
+    Input discovery (:func:`find_input_files`); cluster set-up
+    (:func:`local_cluster`); where tasks run (this process, local
+    processes, Dask); the tasks; :func:`run_workflow`, resumable.
+``corpus``, ``command``
+    Synthetic ``.loom``/``.h5ad`` files (:func:`make_corpus`); the
+    ``genenorm-edu medians`` and ``make-corpus`` commands.
+
+Names are imported from their modules when first used, so that importing
+the package (e.g. for the command line) costs almost nothing.
 
 Examples
 --------
@@ -50,82 +58,63 @@ Examples
 True
 """
 
-from genenorm_edu.medians.corpus import make_corpus, make_h5ad, make_loom, write_h5ad, write_loom
-from genenorm_edu.medians.digest import (
-    DEFAULT_GENE_TYPES,
-    NORMALIZATION_TARGET,
-    FileDigests,
-    FileLayout,
-    digest_file,
-    digest_gene_block,
-    digest_loom,
-    inspect_loom,
-    nonzero_normalized,
-)
-from genenorm_edu.medians.errors import (
-    DigestFileError,
-    H5adFileError,
-    InputFileError,
-    LoomFileError,
-    OutputError,
-    WorkflowAborted,
-)
-from genenorm_edu.medians.h5ad import inspect_h5ad
-from genenorm_edu.medians.merge import (
-    detection_counts,
-    medians_from_digests,
-    merge_digest_files,
-    merge_digests,
-    read_gene_list,
-)
-from genenorm_edu.medians.store import (
-    digest_from_state,
-    digest_state,
-    load_digests,
-    save_digests,
-    write_median_results,
-)
-from genenorm_edu.medians.workflow import (
-    WorkflowResult,
-    find_input_files,
-    local_cluster,
-    run_workflow,
-)
+import importlib
 
-__all__ = [
-    "DEFAULT_GENE_TYPES",
-    "NORMALIZATION_TARGET",
-    "DigestFileError",
-    "FileDigests",
-    "FileLayout",
-    "H5adFileError",
-    "InputFileError",
-    "LoomFileError",
-    "OutputError",
-    "WorkflowAborted",
-    "WorkflowResult",
-    "detection_counts",
-    "digest_file",
-    "digest_from_state",
-    "digest_gene_block",
-    "digest_loom",
-    "digest_state",
-    "find_input_files",
-    "inspect_h5ad",
-    "inspect_loom",
-    "load_digests",
-    "local_cluster",
-    "make_corpus",
-    "make_h5ad",
-    "make_loom",
-    "medians_from_digests",
-    "merge_digest_files",
-    "merge_digests",
-    "nonzero_normalized",
-    "read_gene_list",
-    "run_workflow",
-    "save_digests",
-    "write_h5ad",
-    "write_loom",
-    "write_median_results",
-]
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "DEFAULT_GENE_TYPES": "defaults",
+    "NORMALIZATION_TARGET": "defaults",
+    "DigestFileError": "errors",
+    "H5adFileError": "errors",
+    "InputFileError": "errors",
+    "LoomFileError": "errors",
+    "OutputError": "errors",
+    "WorkflowAborted": "errors",
+    "PackedDigests": "state",
+    "digest_from_state": "state",
+    "digest_state": "state",
+    "CellCounts": "records",
+    "FileDigests": "records",
+    "FileRecord": "records",
+    "FileLayout": "layout",
+    "ReadOptions": "layout",
+    "nonzero_normalized": "normalize",
+    "inspect_h5ad": "h5ad",
+    "digest_file": "digest",
+    "digest_gene_block": "digest",
+    "digest_loom": "digest",
+    "inspect_file": "digest",
+    "inspect_loom": "digest",
+    "load_digests": "digestfile",
+    "save_digests": "digestfile",
+    "detection_counts": "merge",
+    "medians_from_digests": "merge",
+    "merge_digest_files": "merge",
+    "merge_digests": "merge",
+    "read_gene_list": "merge",
+    "write_median_results": "results",
+    "find_input_files": "discovery",
+    "local_cluster": "cluster",
+    "WorkflowResult": "workflow",
+    "run_workflow": "workflow",
+    "make_corpus": "corpus",
+    "make_h5ad": "corpus",
+    "make_loom": "corpus",
+    "write_h5ad": "corpus",
+    "write_loom": "corpus",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 import warnings
 
-from genenorm_edu.medians.corpus import make_corpus
-from genenorm_edu.medians.digest import DEFAULT_BLOCK_GENES, DEFAULT_GENE_TYPES
-from genenorm_edu.medians.workflow import StaleDigestWarning, WorkflowAborted, run_workflow
+# Only the defaults at import time: the workflow (NumPy, h5py, crick, Dask)
+# is imported when a command runs, so that `genenorm-edu --help` stays fast.
+from genenorm_edu.medians.defaults import DEFAULT_BLOCK_GENES, DEFAULT_GENE_TYPES
 
 #: Exit status when some files could not be used (results of the others written).
 EXIT_BAD_FILES = 1
@@ -28,6 +27,7 @@ EXIT_USAGE = 2
 
 
 def _positive_int(text: str) -> int:
+    """The command lines' parser of counts (``--workers``, ``--genes``, ...): an integer >= 1."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
@@ -36,6 +36,9 @@ def _positive_int(text: str) -> int:
 
 def run_medians(args: argparse.Namespace) -> int:
     """Run the ``medians`` subcommand; return the exit status."""
+    from genenorm_edu.medians.errors import WorkflowAborted
+    from genenorm_edu.medians.workflow import StaleDigestWarning, run_workflow
+
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StaleDigestWarning)
@@ -76,6 +79,8 @@ def run_medians(args: argparse.Namespace) -> int:
 
 def run_make_corpus(args: argparse.Namespace) -> int:
     """Run the ``make-corpus`` subcommand; return the exit status."""
+    from genenorm_edu.medians.corpus import make_corpus
+
     try:
         paths = make_corpus(
             args.out_dir,
@@ -114,7 +119,7 @@ def register_commands(subparsers) -> None:
     medians.add_argument("--out", required=True, metavar="DIR", help="output directory")
     medians.add_argument(
         "--workers", type=_positive_int, default=None, metavar="N",
-        help="worker processes of the local Dask cluster (default: all cores; 1: no Dask)",
+        help="local worker processes (default: all cores; 1: this process only)",
     )
     medians.add_argument(
         "--scheduler", default=None, metavar="ADDRESS",

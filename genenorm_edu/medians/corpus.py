@@ -411,7 +411,7 @@ def loom_to_h5ad(loom: str | Path, h5ad: str | Path, *, storage: str = "csr") ->
     """Copy a loom file's counts and attributes into an ``.h5ad`` file (for comparisons)."""
     import h5py
 
-    from genenorm_edu.medians.digest import decode_attribute
+    from genenorm_edu.medians.loom import decode_attribute
 
     with h5py.File(loom, "r") as file:
         counts = file["/matrix"][:]

@@ -15,6 +15,7 @@ processes.
 
 from __future__ import annotations
 
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "LoomFileError",
     "OutputError",
     "WorkflowAborted",
+    "task_failure",
 ]
 
 
@@ -91,3 +93,37 @@ class WorkflowAborted(RuntimeError):
     Digests already written are kept (a rerun reuses them); no result file
     was written or changed.
     """
+
+    @classmethod
+    def because(cls, problem: str) -> WorkflowAborted:
+        """The run stops because of ``problem``; the message says what was kept."""
+        return cls(
+            f"{problem}. This is not a problem of the input files; digests already "
+            "written are kept (a rerun reuses them) and no result file was changed."
+        )
+
+
+def task_failure(error: BaseException, source: Path | None) -> WorkflowAborted:
+    """The :class:`WorkflowAborted` for a task failure that is not an input file's fault.
+
+    Examples
+    --------
+    >>> str(task_failure(OutputError("out/x.digest.h5", "No space left on device"), None)).split(".")[0]
+    'cannot write out/x'
+    """
+    where = f" while working on {source}" if source is not None else ""
+    if isinstance(error, OutputError):
+        return WorkflowAborted.because(str(error))
+    if isinstance(error, DigestFileError):
+        return WorkflowAborted.because(f"a digest file became unreadable during the merge: {error}")
+    name = type(error).__name__
+    if name in ("KilledWorker", "BrokenProcessPool"):
+        problem = (
+            f"worker processes died{where} (a crash or too little memory); "
+            "if it happens again, move that file out of the inputs"
+        )
+    elif isinstance(error, (CancelledError, OSError, TimeoutError)) or "CancelledError" in name:
+        problem = f"lost the Dask cluster{where} ({name}: {error})"
+    else:
+        problem = f"unexpected {name}{where}: {error}"
+    return WorkflowAborted.because(problem)

@@ -18,7 +18,7 @@ does not grow with the number of cells:
 * dense: tiles of a run of cells x the task's genes;
 * CSR (cell-major): runs of cells whose stored entries fit the budget;
   each task reads every run but keeps only its genes, so cell-major files
-  are split into few tasks (``digest.plan_blocks``);
+  are split into few tasks (``planning.plan_blocks``);
 * CSC (gene-major): whole gene columns, several at a time up to the budget
   (one gene column at least), sorted by cell if needed.
 
@@ -37,63 +37,19 @@ import numpy as np
 from crick import TDigest
 
 from genenorm_edu._checks import check_finite, check_nonnegative
-from genenorm_edu.medians.digest import (
-    DEFAULT_GENE_TYPES,
-    NORMALIZATION_TARGET,
-    FileFields,
-    FileLayout,
-    build_layout,
-    cell_runs,
-    feed_tiles,
-    source_signature,
-    used_cell_mask,
-)
+from genenorm_edu.medians.defaults import DEFAULT_GENE_TYPES, DEFAULT_MAX_BLOCK_BYTES, NORMALIZATION_TARGET
 from genenorm_edu.medians.errors import H5adFileError
+from genenorm_edu.medians.h5ad_columns import read_column as _read_column
+from genenorm_edu.medians.h5ad_columns import read_index as _read_index
+from genenorm_edu.medians.hdf5 import open_input
+from genenorm_edu.medians.layout import FileFields, FileLayout, ReadOptions, build_layout
+from genenorm_edu.medians.normalize import feed_tiles
+from genenorm_edu.medians.planning import cell_runs
+from genenorm_edu.medians.records import source_signature
 
-__all__ = ["H5adFileError", "digest_h5ad_genes", "inspect_h5ad"]
+__all__ = ["H5adFileError", "feed_genes", "inspect", "inspect_h5ad"]
 
-
-def _open(path: str | Path) -> h5py.File:
-    try:
-        return h5py.File(path, "r")
-    except FileNotFoundError:
-        raise H5adFileError(path, "file not found") from None
-    except OSError as error:
-        raise H5adFileError(path, f"cannot be read as HDF5 (corrupt or truncated?): {error}") from None
-
-
-def _plain(values) -> np.ndarray:
-    """An ``obs``/``var`` column as read by anndata, as a NumPy array."""
-    if hasattr(values, "to_numpy"):  # pandas Categorical or nullable array
-        if getattr(values.dtype, "kind", "O") in "iufb" and hasattr(values, "isna") and values.isna().any():
-            return values.to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.asarray(values.to_numpy())
-    return np.asarray(values)
-
-
-def _read_column(file: h5py.File, path, frame: str, name: str) -> np.ndarray | None:
-    """Column ``name`` of ``obs``/``var`` (None if absent), decoded by anndata."""
-    from anndata.io import read_elem  # only .h5ad input needs anndata
-
-    group = file.get(frame)
-    if not isinstance(group, h5py.Group):
-        raise H5adFileError(path, f"no '{frame}' dataframe (not an AnnData file?)")
-    element = group.get(name)
-    if element is None:
-        return None
-    try:
-        return _plain(read_elem(element))
-    except Exception as error:  # anndata raises various types on malformed elements
-        raise H5adFileError(path, f"cannot read {frame} column '{name}': {error}") from None
-
-
-def _read_index(file: h5py.File, path, frame: str) -> np.ndarray:
-    group = file.get(frame)
-    name = group.attrs.get("_index", "_index") if isinstance(group, h5py.Group) else "_index"
-    values = _read_column(file, path, frame, str(name))
-    if values is None:
-        raise H5adFileError(path, f"'{frame}' has no index")
-    return values
+FORMAT = "h5ad"
 
 
 def _matrix(file: h5py.File, path, layer: str | None):
@@ -144,23 +100,28 @@ def inspect_h5ad(
     *,
     layer: str | None = None,
     compute_n_counts: bool = False,
-    max_block_bytes: int = 32 * 2**20,
+    max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES,
 ) -> FileLayout:
+    """:func:`inspect` with the options as keyword arguments."""
+    options = ReadOptions(
+        gene_types=tuple(gene_types), layer=layer, compute_n_counts=compute_n_counts, max_block_bytes=max_block_bytes
+    )
+    return inspect(path, options)
+
+
+def inspect(path: str | Path, options: ReadOptions = ReadOptions()) -> FileLayout:
     """Read an ``.h5ad`` file's ``obs``/``var`` fields and decide which genes and cells count.
 
     Parameters
     ----------
     path : str or Path
         The ``.h5ad`` file; opened read-only.
-    gene_types : iterable of str
-        Values of the ``var`` column ``gene_type`` to keep.
-    layer : str, optional
-        Read the counts from ``layers/<layer>`` instead of ``X``.
-    compute_n_counts : bool
-        If ``obs`` has no ``n_counts``, use each cell's sum of the counts
-        (read in pieces) instead of refusing the file.
-    max_block_bytes : int
-        Memory budget of that sum.
+    options : ReadOptions
+        ``gene_types``: values of the ``var`` column ``gene_type`` to keep;
+        ``layer``: read the counts from ``layers/<layer>`` instead of ``X``;
+        ``compute_n_counts``: if ``obs`` has no ``n_counts``, use each
+        cell's sum of the counts (read in pieces of at most
+        ``max_block_bytes``) instead of refusing the file.
 
     Returns
     -------
@@ -185,14 +146,13 @@ def inspect_h5ad(
     >>> layout.storage, layout.shape
     ('csr', (20, 30))
     """
-    gene_types = tuple(gene_types)
     try:
         signature = source_signature(path)
     except OSError as error:
         raise H5adFileError(path, f"cannot be read: {error.strerror or error}") from None
     notes = []
-    with _open(path) as file:
-        where, storage, (n_cells, n_genes), dtype = _matrix(file, path, layer)
+    with open_input(path, H5adFileError) as file:
+        where, storage, (n_cells, n_genes), dtype = _matrix(file, path, options.layer)
         gene_type = _read_column(file, path, "var", "gene_type")
         if gene_type is None:
             raise H5adFileError(path, "missing var column 'gene_type'")
@@ -203,12 +163,12 @@ def inspect_h5ad(
         n_counts = _read_column(file, path, "obs", "n_counts")
         filter_pass = _read_column(file, path, "obs", "filter_pass")
         if n_counts is None:
-            if not compute_n_counts:
+            if not options.compute_n_counts:
                 raise H5adFileError(
                     path, "missing obs column 'n_counts' (Geneformer's tokenizer needs it; "
                     "--compute-n-counts uses each cell's sum of the raw counts)"
                 )
-            n_counts = _row_sums(file[where], storage, (n_cells, n_genes), dtype, max_block_bytes)
+            n_counts = _row_sums(file[where], storage, (n_cells, n_genes), dtype, options.max_block_bytes)
             notes.append(f"n_counts computed as each cell's sum of '{where}'")
     passing = np.ones(n_cells, dtype=bool) if filter_pass is None else filter_pass == 1
     fields = FileFields(
@@ -216,7 +176,7 @@ def inspect_h5ad(
         names=("var column 'gene_type'", "var ids", "obs column 'n_counts'", "obs column 'filter_pass'"),
     )
     return build_layout(
-        path, storage, where, (n_genes, n_cells), dtype, fields, gene_types, signature, tuple(notes)
+        path, FORMAT, storage, where, (n_genes, n_cells), dtype, fields, options, signature, tuple(notes)
     )
 
 
@@ -303,8 +263,8 @@ def _feed_entries(layout, digests, local_gene, cell, counts, n_counts_of_cell) -
 def _dense_tiles(layout: FileLayout, rows: np.ndarray, max_block_bytes: int):
     """``(run_start, run_stop, tile)`` of genes ``rows`` (genes x cells), left to right."""
     first, last = int(rows[0]), int(rows[-1]) + 1
-    used, _ = used_cell_mask(layout)
-    with _open(layout.path) as file:
+    used, _ = layout.used_cell_mask()
+    with open_input(layout.path, H5adFileError) as file:
         matrix = file[layout.matrix]
         for start, stop in cell_runs(layout.shape[1], last - first, layout.dtype.itemsize, max_block_bytes):
             if not used[start:stop].any():
@@ -336,13 +296,13 @@ def _read_indptr(layout: FileLayout, group: h5py.Group) -> np.ndarray:
 
 
 def _digest_csr(layout, rows, digests, max_block_bytes) -> None:
-    used, all_n_counts = used_cell_mask(layout)
+    used, all_n_counts = layout.used_cell_mask()
     n_cells, n_genes = layout.shape[1], layout.shape[0]
     local_of_gene = np.full(n_genes, -1, dtype=np.int64)
     local_of_gene[rows] = np.arange(len(rows))
     entry_bytes = layout.dtype.itemsize + 32
     budget = max(1, max_block_bytes // entry_bytes)
-    with _open(layout.path) as file:
+    with open_input(layout.path, H5adFileError) as file:
         group = file[layout.matrix]
         indptr = _read_indptr(layout, group)
         start = 0
@@ -359,10 +319,10 @@ def _digest_csr(layout, rows, digests, max_block_bytes) -> None:
 
 
 def _digest_csc(layout, rows, digests, max_block_bytes) -> None:
-    used, all_n_counts = used_cell_mask(layout)
+    used, all_n_counts = layout.used_cell_mask()
     n_cells = layout.shape[1]
     budget = max(1, max_block_bytes // (layout.dtype.itemsize + 32))
-    with _open(layout.path) as file:
+    with open_input(layout.path, H5adFileError) as file:
         group = file[layout.matrix]
         indptr = _read_indptr(layout, group)
         position = 0
@@ -383,7 +343,7 @@ def _digest_csc(layout, rows, digests, max_block_bytes) -> None:
             position = end
 
 
-def digest_h5ad_genes(layout: FileLayout, rows: np.ndarray, digests: Sequence[TDigest], max_block_bytes: int) -> None:
+def feed_genes(layout: FileLayout, rows: np.ndarray, digests: Sequence[TDigest]) -> None:
     """Feed the genes ``rows`` (positions in ``var``, ascending) of an ``.h5ad`` file into ``digests``.
 
     Raises
@@ -392,6 +352,7 @@ def digest_h5ad_genes(layout: FileLayout, rows: np.ndarray, digests: Sequence[TD
         If counts are negative, NaN or infinite, indices are out of range,
         a cell is stored twice for a gene, or the matrix cannot be read.
     """
+    max_block_bytes = layout.options.max_block_bytes
     if layout.storage == "dense":
         feed_tiles(layout, digests, _dense_tiles(layout, rows, max_block_bytes))
     elif layout.storage == "csr":

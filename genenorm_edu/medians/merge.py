@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from crick import TDigest
 
-from genenorm_edu.medians.digest import DEFAULT_GENE_TYPES
-from genenorm_edu.medians.store import N_SHARDS, read_digest_shards
+from genenorm_edu.medians.defaults import DEFAULT_GENE_TYPES
+from genenorm_edu.medians.digestfile import N_SHARDS, read_digest_shards
 
 
 def merge_digests(
@@ -184,7 +184,7 @@ def merge_digest_files(
     Parameters
     ----------
     digest_paths : sequence of str or Path
-        Digest files (``store.write_digest_file``), in merge order.
+        Digest files (``digestfile.write_digest_file``), in merge order.
     first_shard, stop_shard : int
         The shard range of this task.
     genes : collection of str, optional
@@ -197,7 +197,7 @@ def merge_digest_files(
 
     Raises
     ------
-    store.DigestFileError
+    DigestFileError
         If a digest file is unreadable or invalid (validated before any of
         it reaches crick).
     """

@@ -1,29 +1,30 @@
 """The whole job: find files, digest them in parallel, merge in parallel, write results.
 
-The client (this process) only schedules and reports; the work is done
-where the data is:
+The client (this process) only schedules and reports; the work is done by
+the tasks of :mod:`~genenorm_edu.medians.tasks`:
 
-1. **Digest.** For every input file, a worker checks a saved digest file
-   (reused if valid and current), or reads the file's attributes
-   (:func:`~genenorm_edu.medians.digest.inspect_file`), digests it in
-   tasks of one gene block each, and a worker writes the file's digests to
-   ``out_dir/digests/`` (:func:`~genenorm_edu.medians.store.write_digest_file`).
-   Only small summaries come back to the client. Each gene is fed by one
-   task in cell order, so the digests do not depend on the split.
+1. **Digest.** For every input file, a task checks a saved digest file
+   (reused if valid and current), or reads the file's attributes, digests
+   it and writes its digests to ``out_dir/digests/``. Only a small
+   :class:`~genenorm_edu.medians.records.FileRecord` comes back. With fewer
+   files than workers, files are split into tasks of whole gene blocks;
+   each gene is still fed by one task in cell order, so the digests do not
+   depend on the split.
 2. **Merge.** Tasks over ranges of gene shards read their part of every
    digest file and merge it, file after file in sorted path order
    (:func:`~genenorm_edu.medians.merge.merge_digest_files`), returning only
    medians and detection counts. Results are the same for any number of
    workers.
 3. **Results** are written by the client, all or none
-   (:func:`~genenorm_edu.medians.store.write_median_results`), and only
+   (:func:`~genenorm_edu.medians.results.write_median_results`), and only
    when every input file was either digested or reported bad for a reason
    of its own.
 
-Tasks run on a Dask cluster: an existing one (``scheduler="tcp://host:port"``
-or a ``client``; its workers must see the input files and ``out_dir``), or
-a ``LocalCluster`` started for the run (:func:`local_cluster`). With
-``workers=1`` everything runs in this process, without Dask.
+Tasks run through one :mod:`~genenorm_edu.medians.executors` interface:
+in this process (``workers=1``), on local worker processes (``workers=N``,
+default all usable cores), or on a Dask cluster (``scheduler`` address or
+``client``; its workers must see the input files and ``out_dir``). One
+loop handles them all.
 
 Faults: a bad input file is reported (``bad_files.tsv``) and the others
 go on. Anything that is not an input file's fault (an unwritable or full
@@ -34,58 +35,35 @@ and the previous results stay as they were.
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import numpy as np
 from tqdm.auto import tqdm
 
-from genenorm_edu.cores import usable_cores
-from genenorm_edu.medians.digest import (
-    DEFAULT_BLOCK_GENES,
-    DEFAULT_GENE_TYPES,
-    DEFAULT_MAX_BLOCK_BYTES,
-    FileLayout,
-    check_unchanged,
-    digest_gene_block,
-    inspect_file,
-    plan_blocks,
-)
-from genenorm_edu.medians.errors import DigestFileError, InputFileError, OutputError, WorkflowAborted
+from genenorm_edu.medians.cluster import local_cluster, open_executor
+from genenorm_edu.medians.defaults import DEFAULT_BLOCK_GENES, DEFAULT_GENE_TYPES, DEFAULT_MAX_BLOCK_BYTES
+from genenorm_edu.medians.digestfile import DigestCheck, check_digest_file, digest_file_name
+from genenorm_edu.medians.discovery import InputSearch, find_input_files
+from genenorm_edu.medians.errors import DigestFileError, InputFileError, OutputError, WorkflowAborted, task_failure
+from genenorm_edu.medians.executors import Completions, Executor
+from genenorm_edu.medians.layout import ReadOptions
 from genenorm_edu.medians.merge import MergedGenes, merge_digest_files, read_gene_list, shard_ranges
-from genenorm_edu.medians.store import (
-    BAD_FILES_NAME,
-    DigestCheck,
-    DigestSummary,
-    PackedDigests,
-    check_digest_file,
-    digest_file_name,
-    write_digest_file,
-    write_median_results,
-)
+from genenorm_edu.medians.planning import tasks_per_file
+from genenorm_edu.medians.records import FileRecord
+from genenorm_edu.medians.results import BAD_FILES_NAME, prepare_output, write_median_results
+from genenorm_edu.medians.tasks import FileOutcome, file_task, inspect_task, plan_task, block_task, write_task
 
 DIGEST_DIR_NAME = "digests"
 
-#: File name endings the workflow reads, and the reader used for each.
-INPUT_SUFFIXES: tuple[str, ...] = (".loom", ".h5ad")
-
 __all__ = [
     "BAD_FILES_NAME",
-    "DigestOptions",
     "InputSearch",
     "StaleDigestWarning",
     "WorkflowAborted",
     "WorkflowResult",
-    "connect_to_scheduler",
     "find_input_files",
     "local_cluster",
     "run_workflow",
@@ -140,351 +118,26 @@ class WorkflowResult:
         return not self.bad_files
 
 
-@dataclass(frozen=True)
-class InputSearch:
-    """Input files found under the inputs, and entries that could not be read.
-
-    Attributes
-    ----------
-    files : list of Path
-        Real paths (links resolved, each file once), sorted: the merge order.
-    problems : dict of Path to str
-        Directories that could not be listed, broken links, ...
-    """
-
-    files: list[Path]
-    problems: dict[Path, str]
-
-
-def _walk(directory: Path, suffixes: tuple[str, ...], found: set[Path], problems: dict[Path, str]) -> None:
-    """Collect files ending in ``suffixes`` under ``directory``, following links once."""
-    visited: set[str] = set()
-    pending = [directory]
-    while pending:
-        current = pending.pop()
-        real = os.path.realpath(current)
-        if real in visited:  # a link back up the tree, or two links to one place
-            continue
-        visited.add(real)
-        try:
-            with os.scandir(current) as entries:
-                entries = list(entries)
-        except OSError as error:
-            problems[current] = f"cannot list directory: {error.strerror or error}"
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            try:
-                if entry.is_dir():  # follows links
-                    pending.append(path)
-                elif entry.name.endswith(suffixes):
-                    if entry.is_file():
-                        found.add(Path(os.path.realpath(path)))
-                    elif entry.is_symlink() and not path.exists():
-                        problems[path] = "broken symbolic link"
-            except OSError as error:
-                problems[path] = f"cannot examine: {error.strerror or error}"
-
-
-def find_input_files(
-    inputs: Iterable[str | Path], suffixes: Sequence[str] = INPUT_SUFFIXES
-) -> InputSearch:
-    """Expand files and directories (searched recursively) to input files.
-
-    Directories are searched for names ending in ``suffixes``, following
-    symbolic links (each directory once). Files are identified by their
-    real path, so a file reached by two paths counts once. Directory
-    entries that cannot be read are reported, not skipped silently.
-
-    Raises
-    ------
-    FileNotFoundError
-        If an input does not exist.
-    ValueError
-        If no input file is found (the message names the inputs).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     root = Path(tmp).resolve()
-    ...     for name in ["b/x.loom", "a/y.h5ad", "a/notes.txt"]:
-    ...         (root / name).parent.mkdir(exist_ok=True)
-    ...         (root / name).touch()
-    ...     (root / "link").symlink_to(root / "b")
-    ...     search = find_input_files([root])
-    ...     print([p.relative_to(root).as_posix() for p in search.files], search.problems)
-    ['a/y.h5ad', 'b/x.loom'] {}
-    """
-    suffixes = tuple(suffixes)
-    inputs = [Path(item) for item in inputs]
-    found: set[Path] = set()
-    problems: dict[Path, str] = {}
-    for item in inputs:
-        if item.is_dir():
-            _walk(item, suffixes, found, problems)
-        elif item.is_file():
-            found.add(Path(os.path.realpath(item)))
-        else:
-            raise FileNotFoundError(f"{item}: no such file or directory")
-    if not found:
-        names = ", ".join(str(item) for item in inputs)
-        kinds = " or ".join(f"{suffix}" for suffix in suffixes)
-        detail = "".join(f"; {path}: {problem}" for path, problem in sorted(problems.items()))
-        raise ValueError(f"no {kinds} files found in {names}{detail}")
-    return InputSearch(files=sorted(found), problems=problems)
-
-
-@dataclass(frozen=True)
-class DigestOptions:
-    """How input files are read and split (the same for every file of a run).
-
-    Attributes
-    ----------
-    gene_types : tuple of str
-    block_genes : int
-        Genes per task of gene-major storage.
-    max_block_bytes : int
-        Upper bound of the matrix bytes one task reads at once.
-    layer : str or None
-        ``.h5ad`` files: read the counts from this layer instead of ``X``.
-    compute_n_counts : bool
-        ``.h5ad`` files: without an ``obs`` column ``n_counts``, use the
-        row sums of the counts.
-    """
-
-    gene_types: tuple[str, ...] = DEFAULT_GENE_TYPES
-    block_genes: int = DEFAULT_BLOCK_GENES
-    max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES
-    layer: str | None = None
-    compute_n_counts: bool = False
-
-    def reader_options(self) -> dict:
-        """Keyword arguments of ``inspect_file`` beyond the gene types."""
-        if self.layer is None and not self.compute_n_counts:
-            return {}
-        return {"layer": self.layer, "compute_n_counts": self.compute_n_counts}
-
-
-# ---------------------------------------------------------------- tasks
-# Module-level functions: Dask sends them to the workers by reference.
-
-
-def inspect_task(source: str, options: DigestOptions) -> FileLayout:
-    """Read a file's attributes (a worker task)."""
-    return inspect_file(source, options.gene_types, **options.reader_options())
-
-
-def plan_task(layout: FileLayout, block_genes: int, n_tasks: int) -> list[list[tuple[int, int]]]:
-    """The gene blocks of a file, grouped into at most ``n_tasks`` tasks (a worker task).
-
-    Only this small list goes to the client. Each group is a run of
-    consecutive blocks; every gene is in exactly one.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> layout = SimpleNamespace(storage="loom", gene_rows=np.arange(300))
-    >>> plan_task(layout, 64, 2)
-    [[(0, 64), (64, 128)], [(128, 192), (192, 256), (256, 300)]]
-    """
-    blocks = plan_blocks(layout, block_genes)
-    n_tasks = max(1, min(n_tasks, len(blocks)))
-    bounds = np.linspace(0, len(blocks), n_tasks + 1).round().astype(int)
-    return [blocks[start:stop] for start, stop in zip(bounds[:-1], bounds[1:]) if stop > start]
-
-
-def block_task(layout: FileLayout, blocks: Sequence[tuple[int, int]], max_block_bytes: int) -> PackedDigests:
-    """Digest some gene blocks of a file; packed for the trip to the writing worker."""
-    digests = []
-    for start, stop in blocks:
-        digests.extend(digest_gene_block(layout, start, stop, max_block_bytes=max_block_bytes))
-    return PackedDigests.from_digests(digests)
-
-
-def write_task(layout: FileLayout, digest_path: str, gene_types: tuple[str, ...], *blocks: PackedDigests) -> DigestSummary:
-    """Check the file did not change while read, and write its digests (a worker task).
-
-    Raises
-    ------
-    InputFileError
-        If the source changed since it was inspected.
-    OutputError
-        If the digest file cannot be written.
-    """
-    check_unchanged(layout)
-    packed = PackedDigests.concatenate(blocks)
-    summary = DigestSummary(
-        source=layout.path,
-        n_genes=layout.n_selected_genes,
-        cells_used=len(layout.cell_columns),
-        failed_filter_cells=layout.failed_filter_cells,
-        zero_count_cells=layout.zero_count_cells,
-        notes=layout.notes,
-    )
-    write_digest_file(
-        digest_path, summary, layout.ensembl_ids.tolist(), packed,
-        gene_types=gene_types, signature=layout.signature,
-    )
-    return summary
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What became of one input file (sent back to the client).
-
-    Attributes
-    ----------
-    reused : bool
-        Its saved digests were current; nothing was read.
-    summary : DigestSummary
-    redo_problem : str
-        Why saved digests were unusable and redone ("" if they were not).
-    """
-
-    reused: bool
-    summary: DigestSummary
-    redo_problem: str = ""
-
-
-def file_task(source: str, digest_path: str, options: DigestOptions) -> FileOutcome:
-    """Everything for one file in one task: reuse its digests, or digest and write them.
-
-    The whole file is digested by this worker, block after block, so
-    nothing travels between workers; the workflow uses it whenever there
-    are enough files to keep every worker busy.
-    """
-    check = check_digest_file(digest_path, source, options.gene_types)
-    if check.status == "current":
-        return FileOutcome(reused=True, summary=check.summary)
-    layout = inspect_task(source, options)
-    blocks = [block_task(layout, [block], options.max_block_bytes) for block in plan_blocks(layout, options.block_genes)]
-    summary = write_task(layout, digest_path, options.gene_types, *blocks)
-    return FileOutcome(reused=False, summary=summary, redo_problem=check.problem if check.status == "invalid" else "")
-
-
-# ---------------------------------------------------------------- local cluster
-
-#: Dask settings for the workers of :func:`local_cluster`. Dask's statistical
-#: profiler samples each worker thread's stack every 10 ms while holding the
-#: GIL, and the nanny's default ``MALLOC_TRIM_THRESHOLD_=65536`` makes glibc
-#: hand every freed tile back to the OS, so the next tile page-faults again.
-#: Each costs about a tenth of a file's digest time (measured: 1.18 s per
-#: benchmark file in a default worker, 0.96 s with both off, 0.93 s in-process).
-#: The event-loop tick monitor (every 20 ms), the memory monitors (every
-#: 100 ms) and the system monitor (every 0.5 s) of the scheduler, nannies
-#: and workers are slowed down: with Dask's defaults an idle 2-worker
-#: cluster used 38 ms of CPU per second in this process, with these 12 ms
-#: (a core shared with the workers on a small machine). Memory use is
-#: bounded by the tile size, so a memory check every second is enough.
-#: Worker processes are forked from a server process that has already
-#: imported the modules the tasks need (see :data:`WORKER_PRELOAD`), instead
-#: of each starting a fresh interpreter and importing them again.
-LOCAL_CLUSTER_CONFIG = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-    "distributed.worker.multiprocessing-method": "forkserver",
-    "distributed.admin.tick.interval": "100ms",
-    "distributed.admin.system-monitor.interval": "2s",
-    "distributed.worker.memory.monitor-interval": "1s",
-}
-
-#: Modules imported once by the fork server, before any worker starts.
-WORKER_PRELOAD = ("distributed", "genenorm_edu.medians.workflow")
-
-
-def _preload_fork_server() -> None:
-    """Have the multiprocessing fork server import only what the workers need.
-
-    Dask's own list also imports pandas and more (in the fork server and,
-    to check them, in this process): about a second of the cluster's start.
-    Has an effect only before the fork server starts (the first local
-    cluster of a process).
-    """
-    import multiprocessing
-    import multiprocessing.forkserver
-
-    import distributed.utils
-
-    server = multiprocessing.forkserver._forkserver
-    if getattr(server, "_forkserver_pid", None) is not None:
-        return
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(WORKER_PRELOAD))
-    if hasattr(distributed.utils, "_forkserver_preload_set"):
-        distributed.utils._forkserver_preload_set = True  # keep Dask from replacing the list
-
-
-def local_cluster(workers: int | None = None):
-    """Start a ``distributed.LocalCluster`` tuned for digesting files.
-
-    One single-threaded worker process per core (``workers``: how many;
-    default :func:`~genenorm_edu.cores.usable_cores`), no dashboard, and
-    :data:`LOCAL_CLUSTER_CONFIG`. Use it as a context manager; pass it to
-    ``distributed.Client``.
-
-    Examples
-    --------
-    >>> from distributed import Client
-    >>> with local_cluster(1) as cluster, Client(cluster) as client:  # doctest: +SKIP
-    ...     result = run_workflow(["corpus/"], "results/", client=client)
-    """
-    import dask
-    from distributed import LocalCluster
-
-    with dask.config.set(LOCAL_CLUSTER_CONFIG):
-        _preload_fork_server()
-        return LocalCluster(
-            n_workers=workers or usable_cores(),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-
-
-def connect_to_scheduler(address: str, timeout: float = 10.0):
-    """Connect a ``distributed.Client`` to ``address``, or fail within ``timeout`` seconds.
-
-    A TCP address is probed first, so that a scheduler that is not there
-    gives a one-line error at once instead of Dask's retries.
-
-    Raises
-    ------
-    WorkflowAborted
-        If the scheduler cannot be reached.
-    """
-    from distributed import Client
-
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme in ("tcp", "tls") and parts.hostname and parts.port:
-        try:
-            with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
-                pass
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            raise WorkflowAborted(f"cannot reach the Dask scheduler at {address}: {reason}") from None
-    try:
-        return Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as error:
-        raise WorkflowAborted(f"cannot connect to the Dask scheduler at {address}: {error}") from None
-
-
-# ---------------------------------------------------------------- running
-
-
 @dataclass
 class _Run:
     """State of one run shared by the digest and merge phases (client side)."""
 
     out_dir: Path
-    options: DigestOptions
+    options: ReadOptions
+    sources: list[Path]
     result: WorkflowResult
     quiet: bool
-    summaries: dict[Path, DigestSummary] = field(default_factory=dict)
+    digest_paths: dict[Path, Path] = field(default_factory=dict)
+    records: dict[Path, FileRecord] = field(default_factory=dict)
     checks: dict[Path, DigestCheck] = field(default_factory=dict)  # of files being redone
+    redo: dict[Path, str] = field(default_factory=dict)  # reused digest files the merge found damaged
 
-    def digest_path(self, source: Path) -> Path:
-        return self.out_dir / DIGEST_DIR_NAME / digest_file_name(source)
+    def __post_init__(self) -> None:
+        self.digest_paths = {source: self.out_dir / DIGEST_DIR_NAME / digest_file_name(source) for source in self.sources}
+
+    def good(self) -> list[Path]:
+        """The sources not reported bad, in merge order."""
+        return [source for source in self.sources if source not in self.result.bad_files]
 
     def report_bad(self, source: Path, problem: str) -> None:
         self.result.bad_files[source] = problem
@@ -496,129 +149,58 @@ class _Run:
         if outcome.redo_problem:
             self.result.redone[source] = outcome.redo_problem
             warnings.warn(
-                f"{self.digest_path(source)}: saved digests unusable ({outcome.redo_problem}); "
+                f"{self.digest_paths[source]}: saved digests unusable ({outcome.redo_problem}); "
                 f"digested {source} again",
                 StaleDigestWarning,
                 stacklevel=4,
             )
         (self.result.reused if outcome.reused else self.result.digested).append(source)
-        self.summaries[source] = outcome.summary
+        self.records[source] = outcome.record
 
 
-def _aborted_message(problem: str) -> str:
-    return (
-        f"{problem}. This is not a problem of the input files; digests already "
-        "written are kept (a rerun reuses them) and no result file was changed."
-    )
+class _Quiet:
+    """A progress bar that shows nothing (and starts no tqdm monitor thread)."""
+
+    def update(self, _: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
-def _output_failure(error: OutputError) -> WorkflowAborted:
-    return WorkflowAborted(_aborted_message(str(error)))
+def _progress(run: _Run, total: int, desc: str, unit: str):
+    return _Quiet() if run.quiet else tqdm(total=total, desc=desc, unit=unit)
 
 
-def _prepare_output(out_dir: Path) -> None:
-    """Create ``out_dir/digests`` and make sure files can be created there."""
-    for directory in (out_dir, out_dir / DIGEST_DIR_NAME):
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            descriptor, probe = tempfile.mkstemp(prefix=".write-test-", dir=directory)
-            os.close(descriptor)
-            os.unlink(probe)
-        except OSError as error:
-            problem = error.strerror or str(error)
-            raise WorkflowAborted(_aborted_message(f"cannot write to {directory}: {problem}")) from None
+def _digest(run: _Run, executor: Executor, sources: list[Path]) -> None:
+    """Reuse or digest every source: one loop over task completions, whatever the executor.
 
-
-def _digest_serial(run: _Run, pending: list[Path]) -> None:
-    """Reuse or digest ``pending`` files one after the other in this process."""
-    progress = tqdm(total=len(pending), desc="files", unit="file", disable=run.quiet)
-    try:
-        for source in pending:
-            try:
-                run.note_outcome(source, file_task(str(source), str(run.digest_path(source)), run.options))
-            except InputFileError as error:
-                run.report_bad(source, error.problem)
-            except OutputError as error:
-                raise _output_failure(error) from error
-            finally:
-                progress.update(1)
-    finally:
-        progress.close()
-
-
-def _task_failure(error: BaseException, source: Path | None) -> WorkflowAborted:
-    """The :class:`WorkflowAborted` for a task failure that is not an input file's fault."""
-    where = f" while working on {source}" if source is not None else ""
-    if isinstance(error, OutputError):
-        return _output_failure(error)
-    name = type(error).__name__
-    if name == "KilledWorker":
-        problem = (
-            f"worker processes died repeatedly{where} (a crash or too little memory); "
-            "if it happens again, move that file out of the inputs"
-        )
-    elif isinstance(error, (CancelledError, OSError, TimeoutError)) or "CancelledError" in name:
-        problem = f"lost the Dask cluster{where} ({name}: {error})"
-    else:
-        problem = f"unexpected {name}{where}: {error}"
-    return WorkflowAborted(_aborted_message(problem))
-
-
-def tasks_per_file(n_files: int, n_workers: int) -> int:
-    """How many tasks to split each file into: enough to keep every worker busy.
-
-    With at least twice as many files as workers, one task per file (no
-    data moves between workers); with fewer, each file is split so that
-    there are about two tasks per worker.
-
-    Examples
-    --------
-    >>> tasks_per_file(16, 4), tasks_per_file(8, 16), tasks_per_file(1, 16)
-    (1, 4, 32)
+    One :func:`~genenorm_edu.medians.tasks.file_task` per file when there
+    are enough files (or one worker); otherwise per file a check task (if a
+    digest file exists), an inspect task, a plan task, block tasks and a
+    write task.
     """
-    return max(1, -(-2 * n_workers // max(1, n_files)))
-
-
-def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
-    """Reuse or digest ``pending`` files as tasks on a Dask cluster.
-
-    One :func:`file_task` per file when there are enough files; otherwise
-    per file a check task (if a digest file exists), then an inspect task, a
-    plan task (the block bounds: the only thing the client reads), the
-    block tasks, and a write task that gathers the blocks on a worker and
-    writes the digest file. Only small outcomes reach the client.
-    """
-    from distributed import as_completed
-
     options = run.options
-    n_workers = max(1, sum(client.nthreads().values()))
-    split = tasks_per_file(len(pending), n_workers)
-    role: dict = {}  # future -> (kind, source)
+    split = 1 if executor.n_workers == 1 else tasks_per_file(len(sources), executor.n_workers)
+    done = Completions(executor)
     layouts: dict[Path, object] = {}  # source -> layout future, while it is planned
-    tasks = as_completed()
-
-    def submit(kind, source, function, *arguments):
-        future = client.submit(function, *arguments, pure=False)
-        role[future] = (kind, source)
-        tasks.add(future)
 
     def start_split(source: Path) -> None:
-        layout = client.submit(inspect_task, str(source), options, pure=False)
-        layouts[source] = layout
-        submit("plan", source, plan_task, layout, options.block_genes, split)
+        layouts[source] = executor.submit(inspect_task, str(source), options)
+        done.add(executor.submit(plan_task, layouts[source], split), ("plan", source))
 
-    for source in pending:
-        digest_path = str(run.digest_path(source))
+    for source in sources:
+        digest_path = run.digest_paths[source]
         if split == 1:
-            submit("file", source, file_task, str(source), digest_path, options)
-        elif os.path.exists(digest_path):
-            submit("check", source, check_digest_file, digest_path, str(source), options.gene_types)
+            done.add(executor.submit(file_task, str(source), str(digest_path), options), ("file", source))
+        elif digest_path.exists():
+            done.add(executor.submit(check_digest_file, str(digest_path), str(source), options.gene_types),
+                     ("check", source))
         else:
             start_split(source)
-    progress = tqdm(total=len(pending), desc="files", unit="file", disable=run.quiet)
+    progress = _progress(run, len(sources), "files", "file")
     try:
-        for future in tasks:
-            kind, source = role.pop(future)
+        for future, (kind, source) in done:
             try:
                 outcome = future.result()
             except InputFileError as error:
@@ -627,118 +209,102 @@ def _digest_dask(client, run: _Run, pending: list[Path]) -> None:
                 progress.update(1)
                 continue
             except Exception as error:  # not the input's fault: stop here
-                raise _task_failure(error, source) from error
+                raise task_failure(error, source) from error
             if kind == "check" and outcome.status != "current":
                 run.checks[source] = outcome
                 start_split(source)
                 continue
             if kind == "plan":
                 layout = layouts.pop(source)
-                blocks = [
-                    client.submit(block_task, layout, group, options.max_block_bytes, pure=False)
-                    for group in outcome
-                ]
-                submit("write", source, write_task, layout, str(run.digest_path(source)), options.gene_types, *blocks)
+                blocks = [executor.submit(block_task, layout, group) for group in outcome]
+                done.add(executor.submit(write_task, layout, str(run.digest_paths[source]), *blocks), ("write", source))
                 continue
             if kind == "check":
-                outcome = FileOutcome(reused=True, summary=outcome.summary)
+                outcome = FileOutcome(reused=True, record=outcome.record)
             elif kind == "write":
                 check = run.checks.pop(source, None)
                 redo = check.problem if check is not None and check.status == "invalid" else ""
-                outcome = FileOutcome(reused=False, summary=outcome, redo_problem=redo)
+                outcome = FileOutcome(reused=False, record=outcome, redo_problem=redo)
+            if source in run.redo:  # a reused digest file found damaged by the merge
+                outcome = FileOutcome(reused=False, record=outcome.record, redo_problem=run.redo.pop(source))
             run.note_outcome(source, outcome)
             progress.update(1)
     except BaseException:
-        for future in list(role):
-            future.cancel()
+        done.cancel_all()
         raise
     finally:
         progress.close()
 
 
-def _merge_failure(error: DigestFileError) -> WorkflowAborted:
-    return WorkflowAborted(_aborted_message(f"a digest file became unreadable during the merge: {error}"))
+def _merge(run: _Run, executor: Executor, genes) -> list[MergedGenes] | dict[Path, str]:
+    """Merge the digest files of the good sources (sorted), in shard ranges, one task each.
 
-
-def _merge(run: _Run, good: list[Path], genes, client, n_tasks: int) -> list[MergedGenes]:
-    """Merge the digest files of ``good`` (sorted), in ``n_tasks`` shard ranges."""
-    paths = [str(run.digest_path(source)) for source in good]
-    ranges = shard_ranges(n_tasks)
-    progress = tqdm(total=len(ranges), desc="merge", unit="task", disable=run.quiet)
+    Returns the merged genes, or, if digest files reused from an earlier run
+    turn out damaged (they are validated here, read once), ``{source:
+    problem}`` of those files: digest them again and merge again.
+    """
+    paths = [str(run.digest_paths[source]) for source in run.good()]
+    reused = {str(run.digest_paths[source]): source for source in run.result.reused}
+    ranges = shard_ranges(1 if executor.n_workers == 1 else 2 * executor.n_workers)
+    shared_genes = executor.share(genes) if genes is not None and executor.n_workers > 1 else genes
+    done = Completions(executor)
+    for index, (first, stop) in enumerate(ranges):
+        done.add(executor.submit(merge_digest_files, paths, first, stop, shared_genes), index)
+    merged: list = [None] * len(ranges)
+    damaged: dict[Path, str] = {}
+    progress = _progress(run, len(ranges), "merge", "task")
     try:
-        if client is None:
-            merged = []
-            for first, stop in ranges:
-                try:
-                    merged.append(merge_digest_files(paths, first, stop, genes))
-                except DigestFileError as error:
-                    raise _merge_failure(error) from error
-                progress.update(1)
-            return merged
-        from distributed import as_completed
-
-        genes_future = None
-        if genes is not None:  # one copy per worker, not one per task
-            [genes_future] = client.scatter([genes], broadcast=True)
-        futures = [
-            client.submit(merge_digest_files, paths, first, stop, genes_future, pure=False)
-            for first, stop in ranges
-        ]
-        order = {future: index for index, future in enumerate(futures)}
-        merged = [None] * len(futures)
-        try:
-            for future in as_completed(futures):
-                try:
-                    merged[order[future]] = future.result()
-                except DigestFileError as error:
-                    raise _merge_failure(error) from error
-                except Exception as error:
-                    raise _task_failure(error, None) from error
-                progress.update(1)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
-        return merged
+        for future, index in done:
+            try:
+                merged[index] = future.result()
+            except DigestFileError as error:
+                if error.path not in reused:  # written in this run: not the saved digests' fault
+                    raise task_failure(error, None) from error
+                damaged[reused[error.path]] = error.problem
+            except Exception as error:
+                raise task_failure(error, None) from error
+            progress.update(1)
+    except BaseException:
+        done.cancel_all()
+        raise
     finally:
         progress.close()
+    return damaged or merged
 
 
-def _digest_and_merge(run: _Run, sources: list[Path], gene_list, client, workers) -> list[MergedGenes]:
-    """Both phases for ``sources`` (sorted), on the cluster asked for (or in this process)."""
-    genes = frozenset(gene_list) if gene_list is not None else None
-
-    def good() -> list[Path]:
-        return [source for source in sources if source not in run.result.bad_files]
-
-    if client is None and workers == 1:
-        _digest_serial(run, sources)
-        return _merge(run, good(), genes, None, 1)
-
-    def on(connected) -> list[MergedGenes]:
-        _digest_dask(connected, run, sources)
-        n_workers = max(1, sum(connected.nthreads().values()))
-        return _merge(run, good(), genes, connected, 2 * n_workers)
-
-    if client is not None:
-        return on(client)
-    if workers is None or workers > 1:
-        from distributed import Client
-
-        with local_cluster(workers) as cluster, Client(cluster) as connected:
-            return on(connected)
-    raise ValueError(f"workers must be at least 1, got {workers}")
+def _digest_and_merge(run: _Run, executor: Executor, genes) -> list[MergedGenes]:
+    """Both phases; reused digest files the merge finds damaged are redone, with a warning."""
+    _digest(run, executor, run.sources)
+    while True:
+        merged = _merge(run, executor, genes)
+        if not isinstance(merged, dict):
+            return merged
+        for source, problem in merged.items():  # each round redoes at least one file
+            run.result.reused.remove(source)
+            run.digest_paths[source].unlink(missing_ok=True)
+            run.redo[source] = problem
+        _digest(run, executor, sorted(merged))
 
 
-def _run_on_scheduler(address: str, function):
-    client = connect_to_scheduler(address)
-    try:
-        return function(client)
-    finally:
-        try:
-            client.close(timeout=5)
-        except Exception:  # a lost scheduler: nothing left to close
-            pass
+def _collect(run: _Run, merged: list[MergedGenes], gene_list) -> WorkflowResult:
+    """Fill the run's result from the file records and the merged genes."""
+    result = run.result
+    result.digested.sort()
+    result.reused.sort()
+    for source in run.good():
+        record = run.records[source]
+        result.zero_count_cells += record.cells.zero_count
+        if record.notes:
+            result.notes[source] = record.notes
+    medians: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for part in merged:
+        medians.update(zip(part.ensembl_ids, part.medians.tolist()))
+        counts.update(zip(part.ensembl_ids, part.detection_counts.tolist()))
+    genes = gene_list if gene_list is not None else sorted(medians)
+    result.medians = {gene: medians.get(gene, float("nan")) for gene in genes}
+    result.detection_counts = {gene: counts.get(gene, 0) for gene in genes}
+    return result
 
 
 def run_workflow(
@@ -772,8 +338,8 @@ def run_workflow(
     gene_types : sequence of str
         Gene types to digest.
     workers : int, optional
-        Worker processes of the local cluster (default: all usable cores).
-        ``1`` runs in this process without Dask.
+        Local worker processes (default: all usable cores); ``1`` runs in
+        this process.
     scheduler : str, optional
         Address of an existing Dask scheduler, e.g. ``tcp://127.0.0.1:8786``;
         its workers must see the input files and ``out_dir`` at the same paths.
@@ -806,7 +372,7 @@ def run_workflow(
         If the run cannot finish for a reason that is not an input file's
         fault; no result file was written or changed.
     """
-    options = DigestOptions(
+    options = ReadOptions(
         gene_types=tuple(gene_types),
         block_genes=block_genes,
         max_block_bytes=max_block_bytes,
@@ -816,40 +382,18 @@ def run_workflow(
     out_dir = Path(out_dir)
     search = find_input_files(inputs)
     gene_list = read_gene_list(gene_info, options.gene_types) if gene_info is not None else None
-    _prepare_output(out_dir)
-    run = _Run(out_dir=out_dir, options=options, result=WorkflowResult(), quiet=quiet)
+    try:
+        prepare_output(out_dir, DIGEST_DIR_NAME)
+    except OutputError as error:
+        raise WorkflowAborted.because(f"cannot write to {error.path}: {error.problem}") from None
+    run = _Run(out_dir=out_dir, options=options, sources=search.files, result=WorkflowResult(), quiet=quiet)
     for path, problem in search.problems.items():
         run.report_bad(path, problem)
-    sources = search.files
-
-    def both(connected=None):
-        return _digest_and_merge(run, sources, gene_list, connected, workers)
-
-    if client is None and scheduler is not None:
-        merged = _run_on_scheduler(scheduler, both)
-    else:
-        merged = both(client)
-
-    result = run.result
-    result.digested.sort()
-    result.reused.sort()
-    good = [source for source in sources if source not in result.bad_files]
-    for source in good:
-        summary = run.summaries[source]
-        result.zero_count_cells += summary.zero_count_cells
-        if summary.notes:
-            result.notes[source] = summary.notes
-    medians: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for part in merged:
-        medians.update(zip(part.ensembl_ids, part.medians.tolist()))
-        counts.update(zip(part.ensembl_ids, part.detection_counts.tolist()))
-    genes = gene_list if gene_list is not None else sorted(medians)
-    result.medians = {gene: medians.get(gene, float("nan")) for gene in genes}
-    result.detection_counts = {gene: counts.get(gene, 0) for gene in genes}
+    with open_executor(workers, scheduler, client) as executor:
+        merged = _digest_and_merge(run, executor, frozenset(gene_list) if gene_list is not None else None)
+    result = _collect(run, merged, gene_list)
     try:
         result.outputs = write_median_results(out_dir, result.medians, result.detection_counts, result.bad_files)
     except OutputError as error:
-        raise _output_failure(error) from error
+        raise WorkflowAborted.because(str(error)) from error
     return result
-
