@@ -156,6 +156,10 @@ def test_the_search_finds_planted_secrets(bundle, secrets, tmp_path):
     assert set(leaks) == {"reference solutions", "hidden tests", "solutions/"}
 
 
+#: The corpus writer of lesson 4: the only part of medians/ in the copy.
+CORPUS_WRITER = ("medians/__init__.py", "medians/corpus.py", "medians/synthetic.py")
+
+
 def test_bundle_has_the_student_files_only(bundle):
     files = {path.relative_to(bundle).as_posix() for path in bundle.rglob("*") if path.is_file()}
     library = {f for f in files if f.startswith("genenorm_edu/")}
@@ -172,13 +176,12 @@ def test_bundle_has_the_student_files_only(bundle):
         for path in everything
         if any((PACKAGE_DIR / path).resolve() == s or s in (PACKAGE_DIR / path).resolve().parents for s in secret)
         or path == "normalization.py"
-        or (path.startswith("medians/") and path not in ("medians/corpus.py", "medians/__init__.py"))
+        or (path.startswith("medians/") and path not in CORPUS_WRITER)
     }
     assert "genenorm_edu/reference.py" not in files and "genenorm_edu/normalization.py" not in files
     assert not any(f.startswith("genenorm_edu/grading/") for f in files)
     assert {f for f in files if f.startswith("genenorm_edu/medians/")} == {
-        "genenorm_edu/medians/__init__.py",
-        "genenorm_edu/medians/corpus.py",
+        f"genenorm_edu/{path}" for path in CORPUS_WRITER
     }
     assert {f"notebooks/{a}/{a}.ipynb" for a in ASSIGNMENTS} <= files
     assert files - library - {f"notebooks/{a}/{a}.ipynb" for a in ASSIGNMENTS} == {

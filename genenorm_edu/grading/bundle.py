@@ -251,20 +251,29 @@ def student_library_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
     return files
 
 
+def _medians_exports(init: Path) -> dict[str, str]:
+    """The course's ``medians/__init__.py`` table of public name -> defining module (``_EXPORTS``)."""
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "_EXPORTS" for target in node.targets):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{init} has no _EXPORTS table of the names it exports")
+
+
 def student_medians_init(medians_dir: Path = MEDIANS_DIR) -> str:
     """The student copy's ``genenorm_edu/medians/__init__.py``: the corpus writer's names only.
 
-    It re-exports what the course's ``medians/__init__.py`` imports from the
-    modules the copy keeps.
+    It re-exports the names that the course's ``medians/__init__.py`` takes
+    from the modules the copy keeps.
     """
     kept = set(_student_medians_modules(medians_dir))
+    exports = _medians_exports(medians_dir / "__init__.py")
+    by_module: dict[str, list[str]] = {}
+    for name, module in sorted(exports.items()):
+        if module in kept:
+            by_module.setdefault(module, []).append(name)
     prefix = f"{PACKAGE_DIR.name}.{MEDIANS_DIR.name}."
-    lines, names = [], []
-    for node in ast.parse((medians_dir / "__init__.py").read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.module[len(prefix):] in kept:
-            imported = [alias.name for alias in node.names]
-            lines.append(f"from {node.module} import {', '.join(imported)}")
-            names += imported
+    lines = [f"from {prefix}{module} import {', '.join(names)}" for module, names in sorted(by_module.items())]
+    names = [name for module_names in by_module.values() for name in module_names]
     exported = "".join(f"    {json.dumps(name)},\n" for name in sorted(names))
     return (
         '"""Synthetic single-cell ``.loom`` files: the corpus of lesson 4.\n\n'
