@@ -438,6 +438,53 @@ for line in range(10**8):
 """
 
 
+# Hostile answers that try to make the grader wait (each exercise has its own
+# runner: the other exercises of the notebook must keep their points).
+# The out-of-reach runner used to read its job and write its results through
+# files; an answer that turned them into named pipes blocked grading forever.
+MAKES_FIFOS = """
+import os, glob
+def byte_offset(index, strides):
+    for folder in ['.', '/tmp', os.path.expanduser('~'), *glob.glob('/tmp/*')]:
+        for name in ['ready', 'job.json', *(f'case-{i}.json' for i in range(20))]:
+            try:
+                path = os.path.join(folder, name)
+                if os.path.exists(path):
+                    os.remove(path)
+                os.mkfifo(path)
+            except OSError:
+                pass
+    return sum(i * s for i, s in zip(index, strides))
+"""
+READS_REQUESTS = """
+import os
+def byte_offset(index, strides):
+    os.read(0, 1 << 20)  # waits for the next case's arguments: never sent
+    return sum(i * s for i, s in zip(index, strides))
+"""
+FORGES_REPLY_HEADER = """
+import os, sys, time
+def byte_offset(index, strides):
+    os.write(int(sys.argv[1]), (10_000).to_bytes(8, "big") + b"{")
+    time.sleep(3600)
+"""
+SLEEPS_WHEN_DEFINED = """
+import time
+_ready = time.sleep(3600)
+def byte_offset(index, strides):
+    return sum(i * s for i, s in zip(index, strides))
+"""
+DETACHES_A_CHILD = """
+import os, time
+def byte_offset(index, strides):
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(3600)
+        os._exit(0)
+    return sum(i * s for i, s in zip(index, strides))
+"""
+
+
 def _without_a_markdown_source(text: str) -> str:
     data = json.loads(text)
     next(cell for cell in data["cells"] if cell["cell_type"] == "markdown").pop("source")
@@ -624,6 +671,27 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
             "feedback leaks",
             "untouched",
             (answer("c_strides", LEAKS_ARGUMENTS),),
+        ),
+        *(
+            Submission(
+                student,
+                "hangs the grader",
+                "solved",
+                (answer("byte_offset", source),),
+                {"byte_offset": ZERO},
+            )
+            for student, source in [
+                ("makes-fifos", MAKES_FIFOS),
+                ("reads-requests", READS_REQUESTS),
+                ("forges-reply-header", FORGES_REPLY_HEADER),
+                ("sleeps-when-defined", SLEEPS_WHEN_DEFINED),
+            ]
+        ),
+        Submission(
+            "detaches-a-child",
+            "hangs the grader",
+            "solved",
+            (answer("byte_offset", DETACHES_A_CHILD),),
         ),
         Submission(
             "truncated-file",

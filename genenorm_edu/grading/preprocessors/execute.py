@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from jupyter_core.utils import run_sync
@@ -59,6 +60,13 @@ class GradingExecute(Execute):
         1_000_000, help="Output a cell may produce while graded; the rest is dropped, with a note."
     ).tag(config=True)
 
+    notebook_seconds = Float(
+        600.0,
+        help="Wall-clock seconds the kernel may spend on one notebook in all; the cells left "
+        "when they are spent are not run (each with a note). The time limit of each cell "
+        "(Execute.timeout) is cut to what is left.",
+    ).tag(config=True)
+
     run_demonstrations = Bool(
         False,
         help="Also run the cells tagged 'demonstration' (timings, pictures, plots; no points).",
@@ -87,7 +95,20 @@ class GradingExecute(Execute):
             # Grade the exercises out of reach while the kernel runs the notebook.
             resources[VERDICTS_KEY] = OutOfReachGrades(parent=self.parent).start(nb)
         self._output_bytes: dict[int, int] = {}
+        self._notebook_deadline = time.monotonic() + self.notebook_seconds
         return super().preprocess(nb, resources, km)
+
+    def _seconds_left(self) -> float:
+        return getattr(self, "_notebook_deadline", float("inf")) - time.monotonic()
+
+    def _get_timeout(self, cell):
+        """The cell's time limit, cut to what is left of the notebook's."""
+        timeout = super()._get_timeout(cell)
+        left = self._seconds_left()
+        if left == float("inf"):
+            return timeout
+        left = max(1, math.ceil(left))
+        return left if timeout is None else min(timeout, left)
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's outputs while they fit ``max_output_bytes``; then one note, no more.
@@ -115,6 +136,15 @@ class GradingExecute(Execute):
             return cell, resources
         if is_demonstration(cell) and not self.run_demonstrations:
             cell.outputs = [_note(_NOT_RUN_DEMONSTRATION)]
+            cell.execution_count = None
+            return cell, resources
+        if cell.cell_type == "code" and self._seconds_left() <= 0:
+            cell.outputs = [
+                _note(
+                    f"Not run: the notebook used up its time limit ({self.notebook_seconds:g} s "
+                    "in all) in the cells above."
+                )
+            ]
             cell.execution_count = None
             return cell, resources
         try:

@@ -16,6 +16,8 @@ from genenorm_edu.exercises.spec import CaseVerdict, judge
 from genenorm_edu.grading.calls import CallBudget, call_in_sandbox
 from genenorm_edu.grading.cells import answer_sources, exercises_in, graded_test, nbgrader_metadata
 from genenorm_edu.grading.hidden import hidden_cases
+from genenorm_edu.grading.policy import RUNNER_LIMITS
+from genenorm_edu.grading.sandbox import Limits
 from genenorm_edu.grading.preprocessors.record_answers import ANSWERS_KEY
 
 __all__ = [
@@ -39,7 +41,9 @@ class ExerciseVerdicts:
     hidden: tuple[CaseVerdict, ...]
 
 
-def grade_exercise(name: str, sources: list[str], budget: CallBudget) -> ExerciseVerdicts:
+def grade_exercise(
+    name: str, sources: list[str], budget: CallBudget, limits: Limits = RUNNER_LIMITS
+) -> ExerciseVerdicts:
     """Run an exercise's visible and hidden cases on the answer ``sources``, out of reach.
 
     The student's function runs in a sandboxed interpreter
@@ -49,7 +53,7 @@ def grade_exercise(name: str, sources: list[str], budget: CallBudget) -> Exercis
     item = exercise(name)
     visible, hidden = item.visible, hidden_cases(name)
     cases = (*visible, *hidden)
-    calls = call_in_sandbox(item, sources, cases, budget=budget)
+    calls = call_in_sandbox(item, sources, cases, budget=budget, limits=limits)
     verdicts = tuple(judge(item, case, call, case.expected) for case, call in zip(cases, calls))
     return ExerciseVerdicts(visible=verdicts[: len(visible)], hidden=verdicts[len(visible) :])
 
@@ -70,11 +74,18 @@ class PendingVerdicts:
 
 
 def start_grading(
-    answers: Mapping[str, Sequence[str]], names: Sequence[str], budget: CallBudget, workers: int
+    answers: Mapping[str, Sequence[str]],
+    names: Sequence[str],
+    budget: CallBudget,
+    workers: int,
+    limits: Limits = RUNNER_LIMITS,
 ) -> PendingVerdicts:
     """Start grading exercises ``names`` on their ``answers``, ``workers`` at a time."""
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(names) or 1)))
-    futures = {name: pool.submit(grade_exercise, name, list(answers.get(name, [])), budget) for name in names}
+    futures = {
+        name: pool.submit(grade_exercise, name, list(answers.get(name, [])), budget, limits)
+        for name in names
+    }
     return PendingVerdicts(futures=futures, pool=pool)
 
 
@@ -144,6 +155,24 @@ class OutOfReachGrades(NbGraderPreprocessor):
     parallel_exercises = Integer(0, help="Exercises graded at once (0: one per core).").tag(
         config=True
     )
+    runner_memory_mib = Integer(
+        RUNNER_LIMITS.memory_bytes // 2**20, help="Address space of the process calling a function (MiB)."
+    ).tag(config=True)
+    runner_cpu_seconds = Integer(
+        RUNNER_LIMITS.cpu_seconds, help="CPU seconds of the process calling a function, in all."
+    ).tag(config=True)
+    runner_max_processes = Integer(
+        RUNNER_LIMITS.processes, help="Processes and threads of the process calling a function."
+    ).tag(config=True)
+
+    @property
+    def runner_limits(self) -> Limits:
+        """The :class:`~genenorm_edu.grading.sandbox.Limits` of the out-of-reach runs."""
+        return Limits(
+            memory_bytes=self.runner_memory_mib * 2**20,
+            cpu_seconds=self.runner_cpu_seconds,
+            processes=self.runner_max_processes,
+        )
 
     def start(self, nb) -> PendingVerdicts:
         """Start grading the exercises whose test cells ``nb`` holds, in the background.
@@ -160,7 +189,7 @@ class OutOfReachGrades(NbGraderPreprocessor):
             startup_seconds=self.startup_seconds, seconds_per_case=self.seconds_per_case
         )
         workers = self.parallel_exercises or usable_cores()
-        return start_grading(answers, exercises_in(nb), budget, workers)
+        return start_grading(answers, exercises_in(nb), budget, workers, self.runner_limits)
 
     def preprocess(self, nb, resources):
         """Grade the exercises whose test cells ``nb`` holds; write the verdicts."""
