@@ -16,11 +16,15 @@ places a function is tested:
 
 Messages come in two forms: ``message`` names the values involved (visible
 tests), ``summary`` names none (hidden tests: their inputs and expected
-results never reach the student).
+results never reach the student). A summary is fixed text and facts the
+grader computes (shape, dtype kind, which kind of value): never a string the
+student's code chose (a type name, an exception's name or message, a
+structured dtype's field names).
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,6 +217,15 @@ def _likely_mistake(exercise: Exercise, result: Any, args: tuple[Any, ...]) -> s
     return ""
 
 
+#: Exception names a hidden-case summary may quote: Python's own. Any other
+#: name (a class the student named after the inputs) reads "an exception".
+BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
 def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
     if call.error_type == "NotImplementedError":
         text = (
@@ -221,6 +234,8 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
         )
         return CaseVerdict(case.label, False, text, text)
     raised = f"{exercise.name} raised {call.error_type}"
+    known = call.error_type in BUILTIN_EXCEPTIONS
+    summary = f"{exercise.name} raised {call.error_type if known else 'an exception'}"
     detail = f": {call.error_message}" if call.error_message else ""
     advice = ""
     if call.error_type == "NameError":
@@ -228,7 +243,7 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
             f" When grading, the cell that defines {exercise.name} runs alone, with only the "
             "lesson's modules: define or import everything it uses in that cell."
         )
-    return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{raised}.{advice}")
+    return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{summary}.{advice}")
 
 
 def judge(exercise: Exercise, case: Case, call: Call, expected: Any) -> CaseVerdict:

@@ -681,11 +681,16 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
                 {"byte_offset": ZERO},
             )
             for student, source in [
-                ("makes-fifos", MAKES_FIFOS),
                 ("reads-requests", READS_REQUESTS),
                 ("forges-reply-header", FORGES_REPLY_HEADER),
                 ("sleeps-when-defined", SLEEPS_WHEN_DEFINED),
             ]
+        ),
+        Submission(  # a right answer: the pipes it makes change nothing
+            "makes-fifos",
+            "hangs the grader",
+            "solved",
+            (answer("byte_offset", MAKES_FIFOS),),
         ),
         Submission(
             "detaches-a-child",
