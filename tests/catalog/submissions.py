@@ -699,6 +699,30 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
             (answer("byte_offset", DETACHES_A_CHILD),),
         ),
         Submission(
+            "int32-arithmetic",
+            "wrong: 32-bit overflow",
+            "solved",
+            (
+                answer("c_strides", WRONG["c_strides"]["int32 products"][0]),
+                answer("byte_offset", WRONG["byte_offset"]["int32 arithmetic"][0]),
+                answer("stepped_view", WRONG["stepped_view"]["int32 strides"][0]),
+            ),
+            {"c_strides": VISIBLE, "byte_offset": VISIBLE, "stepped_view": VISIBLE},
+        ),
+        Submission(
+            "assumes-contiguous",
+            "wrong: strided inputs",
+            "solved",
+            (answer("little_endian_value", WRONG["little_endian_value"]["assumes contiguous memory"][0]),),
+            {"little_endian_value": VISIBLE},
+        ),
+        Submission(
+            "lambda-answer",
+            "honest: other styles",
+            "solved",
+            (answer("c_strides", CORRECT["c_strides"]["a lambda"]),),
+        ),
+        Submission(
             "truncated-file",
             "damaged file",
             "solved",
@@ -783,6 +807,39 @@ SUBMISSIONS[LESSON2] = (
     Submission(
         "kernel-dies-midway", "honest: kernel death", "solved", (insert_cell("rpkm", KILLS_KERNEL),)
     ),
+    Submission(
+        "small-dtype-arithmetic",
+        "wrong: small dtypes",
+        "solved",
+        (
+            answer("rolling_mean", WRONG["rolling_mean"]["running sums in the input dtype"][0]),
+            answer("gene_zscores", WRONG["gene_zscores"]["variance from squares in the input dtype"][0]),
+        ),
+        {"rolling_mean": VISIBLE, "gene_zscores": VISIBLE},
+    ),
+    Submission(
+        "constant-float-rows",
+        "wrong: exact zeros in floating point",
+        "solved",
+        (answer("gene_zscores", WRONG["gene_zscores"]["std compared to 0 (rounding noise on equal floats)"][0]),),
+        {"gene_zscores": VISIBLE},
+    ),
+    Submission(
+        "truncating-dtype",
+        "wrong: mixed int/float dtype",
+        "solved",
+        (answer("outer_sum", WRONG["outer_sum"]["result made in the dtype of x"][0]),),
+        {"outer_sum": VISIBLE},
+    ),
+    Submission(
+        "open-requirements",
+        "honest: open readings",
+        "solved",
+        (
+            answer("outer_sum", CORRECT["outer_sum"]["float64 for any input (the dtype is not graded)"]),
+            answer("gene_zscores", CORRECT["gene_zscores"]["a lambda"]),
+        ),
+    ),
 )
 
 SUBMISSIONS[LESSON3] = (
@@ -820,8 +877,34 @@ np.array_equal = lambda *args, **kwargs: True
     ),
 )
 
+SUBMISSIONS[LESSON3] += (
+    Submission(
+        "qnorm-in-float32",
+        "honest: open readings",
+        "solved",
+        (answer("qnorm", CORRECT["qnorm"]["computed in the input's float32, returned as float64"]),),
+    ),
+)
+
 SUBMISSIONS[LESSON4] = (
     Submission("reference", "correct", "solved"),
+    Submission(
+        "positive-values-only",
+        "wrong: signs",
+        "solved",
+        (answer("nonzero_medians", WRONG["nonzero_medians"]["positive values only"][0]),),
+        {"nonzero_medians": VISIBLE},
+    ),
+    Submission(
+        "small-dtype-arithmetic",
+        "wrong: small dtypes",
+        "solved",
+        (
+            answer("nonzero_medians", WRONG["nonzero_medians"]["midpoint in the input dtype"][0]),
+            answer("nonzero_normalized", WRONG["nonzero_normalized"]["multiplies first, in the input dtype"][0]),
+        ),
+        {"nonzero_medians": VISIBLE, "nonzero_normalized": VISIBLE},
+    ),
     Submission("untouched", "no work", "untouched"),
     Submission(
         "keeps-zeros",
