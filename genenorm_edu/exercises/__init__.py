@@ -36,7 +36,6 @@ All 4 visible tests passed. When grading, these run again, with hidden tests on 
 from __future__ import annotations
 
 import copy
-import importlib
 import linecache
 import time
 from collections.abc import Callable, Iterable
@@ -44,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genenorm_edu.exercises import lesson1, lesson2, lesson3, lesson4
-from genenorm_edu.exercises.answer_cell import definitions
+from genenorm_edu.exercises.answer_cell import RUNS_ALONE, provided_names, run_alone
 from genenorm_edu.exercises.spec import Call, Case, CaseVerdict, Exercise, judge
 from genenorm_edu.feedback import Mismatch, check_self_contained, check_written_here
 
@@ -123,19 +122,13 @@ def _as_graded(item: Exercise, function: Any) -> Any:
     source = "".join(linecache.getlines(code.co_filename)) if code is not None else ""
     if not source:
         return function
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    for alias, module in item.modules.items():
-        namespace[alias] = importlib.import_module(module)
-    provided = ", ".join(f"{alias} ({module})" for alias, module in item.modules.items())
-    try:
-        exec(compile(definitions(source), code.co_filename, "exec"), namespace)  # noqa: S102
-    except Exception as error:  # the student's own cell
+    redefined, error = run_alone([source], item.name, item.modules)
+    if error is not None and error[1].startswith("while running"):
         raise Mismatch(
-            f"the cell that defines {item.name} does not run on its own: "
-            f"{type(error).__name__}: {error}. When grading, that cell runs alone, with only "
-            f"{provided}: define or import everything {item.name} needs in that cell."
+            f"the cell that defines {item.name} does not run on its own: {error[0]}: "
+            f"{error[1].removeprefix('while running the answer cell: ')}. "
+            + RUNS_ALONE.format(name=item.name, provided=provided_names(item.modules))
         ) from None
-    redefined = namespace.get(item.name)
     return redefined if callable(redefined) else function
 
 

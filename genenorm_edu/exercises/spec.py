@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from genenorm_edu.exercises.answer_cell import RUNS_ALONE, provided_names
 from genenorm_edu.feedback import Mismatch
 
 __all__ = ["Call", "Case", "CaseVerdict", "Exercise", "Mistake", "judge", "NOT_GIVEN"]
@@ -239,9 +240,8 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
     detail = f": {call.error_message}" if call.error_message else ""
     advice = ""
     if call.error_type == "NameError":
-        advice = (
-            f" When grading, the cell that defines {exercise.name} runs alone, with only the "
-            "lesson's modules: define or import everything it uses in that cell."
+        advice = " " + RUNS_ALONE.format(
+            name=exercise.name, provided=provided_names(exercise.modules)
         )
     return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{summary}.{advice}")
 

@@ -1,6 +1,9 @@
 """Call a student's function on test inputs, in a fresh (sandboxed) interpreter.
 
-Run by the grader as ``python -I -B _runner.py REPLY_FD``. It talks to the
+Run by the grader as ``python -I -B _runner.py REPLY_FD ANSWER_CELL_PY``,
+where ``ANSWER_CELL_PY`` is ``genenorm_edu/exercises/answer_cell.py``: the
+one implementation of "the answer cell runs alone" (``run_alone``), loaded
+from its file. It talks to the
 grader over two pipes the grader made before starting it
 (:mod:`genenorm_edu.grading.channel`: 8-byte length, then the message):
 
@@ -20,10 +23,9 @@ only runs student code and reports what happened. Output the student's code
 prints goes to this process's stdout and stderr, which the grader discards.
 
 It imports nothing of the course library (the grader's sandbox does not
-even show it), only ``codec.py`` from its own directory.
+even show it), only ``codec.py`` from its own directory and that one file.
 """
 
-import builtins
 import importlib
 import importlib.util
 import json
@@ -104,30 +106,22 @@ def _lazy_module(name):
     return module
 
 
-def _load_function(job):
-    """Run the answer-cell sources; return (function, None) or (None, (type, message))."""
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
-    for alias, module in job["modules"].items():
-        namespace[alias] = _lazy_module(module)
-    for number, source in enumerate(job["sources"]):
-        try:
-            exec(compile(source, f"<answer cell {number + 1}>", "exec"), namespace)
-        except _BaseException as error:  # noqa: BLE001 -- student code may raise anything
-            name, message = _describe(error)
-            return None, (name, f"while running the answer cell: {message}")
-    function = namespace.get(job["function"])
-    if not callable(function):
-        return None, (
-            "NameError",
-            f"the answer cell does not define a function named {job['function']!r}",
-        )
-    return function, None
+def _load_answer_cell_module(path):
+    """``genenorm_edu/exercises/answer_cell.py``, loaded from its file alone."""
+    spec = importlib.util.spec_from_file_location("answer_cell", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def main(reply_fd):
+def main(reply_fd, answer_cell_path):
     runner_pid = _getpid()
+    run_alone = _load_answer_cell_module(answer_cell_path).run_alone
     job = json.loads(_receive().decode("utf-8"))
-    function, setup_error = _load_function(job)
+    function, setup_error = run_alone(
+        job["sources"], job["function"], job["modules"],
+        import_module=_lazy_module, catch=_BaseException,
+    )
     if _getpid() != runner_pid:  # a process the answer cell forked: not ours to report
         _exit(0)
     _reply(reply_fd, {"ready": True, "setup_error": _list(setup_error) if setup_error else None})
@@ -156,4 +150,4 @@ def main(reply_fd):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), sys.argv[2])

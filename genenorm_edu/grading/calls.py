@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from genenorm_edu.exercises.answer_cell import definitions
 from genenorm_edu.exercises.spec import Call, Case, Exercise
 from genenorm_edu.grading.channel import ChannelClosed, ChannelError, ChannelTimeout, receive, send
 from genenorm_edu.grading.codec import DecodeError, decode, pack
@@ -78,7 +77,7 @@ def _job(exercise: Exercise, sources: Sequence[str]) -> bytes:
     job = {
         "function": exercise.name,
         "modules": dict(exercise.modules),
-        "sources": [definitions(source) for source in sources],
+        "sources": list(sources),
     }
     return json.dumps(job).encode("utf-8")
 
@@ -186,8 +185,8 @@ def call_in_sandbox(
     exercise : Exercise
         Which function to call, and the modules its lesson provides.
     sources : sequence of str
-        The answer cell(s) defining the function; their definitions
-        (:func:`~genenorm_edu.exercises.answer_cell.definitions`) run in order.
+        The answer cell(s) defining the function; they run as
+        :func:`~genenorm_edu.exercises.answer_cell.run_alone` runs them.
     cases : sequence of Case
         The calls to make, in order.
     budget : CallBudget

@@ -11,7 +11,7 @@ same rules, with :func:`~genenorm_edu.grading.sandbox.sandboxed_command`:
   (:data:`SECRET_PATHS`: reference solutions, the grader and its hidden
   cases), the course data read-only, and a private scratch folder;
 - the runner sees no part of the course library, only its own two files
-  (``_runner.py``, ``codec.py``), and no folder of the grader's: its input
+  (``_runner.py``, ``codec.py``) and ``exercises/answer_cell.py``, and no folder of the grader's: its input
   and output are pipes (:mod:`genenorm_edu.grading.channel`);
 - neither has a network.
 
@@ -46,6 +46,7 @@ SECRET_PATHS = (PACKAGE_DIR / "reference.py", PACKAGE_DIR / "grading")
 
 RUNNER = Path(__file__).with_name("_runner.py")
 CODEC = Path(__file__).with_name("codec.py")
+ANSWER_CELL = PACKAGE_DIR / "exercises" / "answer_cell.py"
 
 #: Default limits of the process running a student's function on the cases.
 RUNNER_LIMITS = Limits(memory_bytes=3 * 2**30, cpu_seconds=300, processes=64)
@@ -66,8 +67,8 @@ def runner_command(reply_fd: int, *, limits: Limits, cgroup: Path | None) -> lis
     bound = python_paths(keep_out=keep_out())
     hidden = tuple(PACKAGE_DIR for path in bound if path in PACKAGE_DIR.parents)[:1]
     return sandboxed_command(
-        [sys.executable, "-I", "-B", str(RUNNER), str(reply_fd)],
-        mounts=Mounts(read_only=(RUNNER, CODEC), hidden=hidden),
+        [sys.executable, "-I", "-B", str(RUNNER), str(reply_fd), str(ANSWER_CELL)],
+        mounts=Mounts(read_only=(RUNNER, CODEC, ANSWER_CELL), hidden=hidden),
         limits=limits,
         chdir=Path("/tmp"),
         environment={"HOME": "/tmp", "TMPDIR": "/tmp", "MPLBACKEND": "Agg"},
