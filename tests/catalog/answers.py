@@ -492,9 +492,7 @@ def stepped_view(shape, strides, steps):
         "assumes contiguous memory": (
             """
 def little_endian_value(raw):
-    padded = np.zeros(8, dtype=np.uint8)
-    padded[: len(raw)] = np.frombuffer(raw.data.cast("B") if raw.flags.c_contiguous else raw.base.data, dtype=np.uint8)[: len(raw)]
-    return int(padded.view("<u8")[0])
+    return int.from_bytes(memoryview(raw).cast("B"), "little")
 """,
             "",
         ),
