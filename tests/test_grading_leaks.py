@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from genenorm_edu.grading.calls import CallBudget
-from genenorm_edu.grading.preprocessors.out_of_reach import grade_exercise, verdict_outputs
+from genenorm_edu.grading.judging import grade_exercise, verdict_outputs
 
 pytestmark = pytest.mark.slow
 

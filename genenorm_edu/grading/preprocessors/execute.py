@@ -11,15 +11,13 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
-from genenorm_edu.grading.cells import graded_test, is_demonstration, nbgrader_metadata
 from genenorm_edu.grading.kernel import SandboxedKernelManager
-from genenorm_edu.grading.preprocessors.out_of_reach import VERDICTS_KEY, OutOfReachGrades
+from genenorm_edu.grading.plan import SubmissionPlan
+from genenorm_edu.grading.preprocessors.out_of_reach import OutOfReachGrades
+from genenorm_edu.grading.preprocessors.state import GRADING_KEY, NotebookGrading, plan_of
 from genenorm_edu.grading.sandbox import sandbox_support
 
-__all__ = ["GradingExecute", "STARTED_KEY"]
-
-#: Where the start time of a notebook's grading is kept in ``resources``.
-STARTED_KEY = "genenorm_edu_started"
+__all__ = ["GradingExecute"]
 
 _warned_about_sandbox = False
 
@@ -77,7 +75,7 @@ class GradingExecute(Execute):
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        """Execute the notebook; note the start time for the score log."""
+        """Plan the notebook, start its out-of-reach grading, then execute it."""
         global _warned_about_sandbox
         support = sandbox_support()
         if not support.isolated and not _warned_about_sandbox:
@@ -90,10 +88,13 @@ class GradingExecute(Execute):
                 "\n".join(support.problems),
                 banner,
             )
-        if resources is not None:
-            resources[STARTED_KEY] = time.monotonic()
-            # Grade the exercises out of reach while the kernel runs the notebook.
-            resources[VERDICTS_KEY] = OutOfReachGrades(parent=self.parent).start(nb)
+        grading = NotebookGrading(plan=plan_of(nb), started=time.monotonic())
+        self._plan: SubmissionPlan = grading.plan
+        # Grade the exercises out of reach while the kernel runs the notebook.
+        grading.pending = OutOfReachGrades(parent=self.parent).start(grading.plan)
+        if resources is None:
+            resources = {}
+        resources[GRADING_KEY] = grading
         self._output_bytes: dict[int, int] = {}
         self._notebook_deadline = time.monotonic() + self.notebook_seconds
         return super().preprocess(nb, resources, km)
@@ -129,12 +130,12 @@ class GradingExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, unless it holds hidden tests or a demonstration; recover the kernel if needed."""
-        test = graded_test(nbgrader_metadata(cell).get("grade_id"))
-        if test is not None and test.hidden:
+        plan = self._plan
+        if index in plan.hidden_cells:
             cell.outputs = []
             cell.execution_count = None
             return cell, resources
-        if is_demonstration(cell) and not self.run_demonstrations:
+        if index in plan.demonstrations and not self.run_demonstrations:
             cell.outputs = [_note(_NOT_RUN_DEMONSTRATION)]
             cell.execution_count = None
             return cell, resources
