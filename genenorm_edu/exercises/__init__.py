@@ -107,6 +107,29 @@ def run_case(function: Callable, case: Case) -> Call:
     return Call(result=result, arguments_after=arguments, seconds=time.perf_counter() - start)
 
 
+#: The entry-point group where the grader plugs in the hidden cases (pyproject.toml).
+HIDDEN_CASES_GROUP = "genenorm_edu.hidden_cases"
+
+
+def _hidden_cases(name: str) -> tuple[Case, ...]:
+    """The hidden cases of ``name``, from the grader installed beside this package.
+
+    The grader registers them as an entry point (``genenorm_edu.hidden_cases``),
+    so that this package never imports ``genenorm_edu.grading``; the students'
+    copy of the course has no grader, hence no hidden cases.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=HIDDEN_CASES_GROUP):
+        try:
+            return tuple(entry.load()(name))
+        except ImportError:  # the entry point names a module this copy does not have
+            continue
+    raise RuntimeError(
+        "hidden tests run only with the grader installed (instructors' copy of the course)"
+    )
+
+
 def _as_graded(item: Exercise, function: Any) -> Any:
     """The function as the grader sees it: its cell's definitions run alone, with the lesson's modules.
 
@@ -172,9 +195,7 @@ def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
     check_self_contained(function, name, item.modules)  # names what the cell lacks
     function = _as_graded(item, function)  # and test the function as the grader defines it
     if hidden:
-        from genenorm_edu.grading.hidden import hidden_cases
-
-        cases = hidden_cases(name)
+        cases = _hidden_cases(name)
     else:
         cases = item.visible
     kind = "hidden" if hidden else "visible"
