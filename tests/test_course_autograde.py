@@ -241,6 +241,15 @@ def test_feedback_never_shows_hidden_inputs_whatever_the_student_prints(graded):
     ] == []  # ...hidden inputs never
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_feedback_page_quotes_a_string_built_from_hidden_inputs(graded, assignment):
+    """Class names, dtype field names, exception names and messages built from the inputs."""
+    result = graded[assignment]
+    leaking = [s.student for s in SUBMISSIONS[assignment] if s.kind == "feedback leaks"]
+    for student in leaking:
+        assert "LEAK_" not in _page(result, assignment, student), student
+
+
 def test_a_failed_hidden_test_names_the_case_and_the_mistake_without_values(graded):
     text = _page(graded["01-ndarray-internals"], "01-ndarray-internals", "memorized-visible")
     assert "hidden tests of c_strides failed" in text

@@ -485,6 +485,51 @@ def byte_offset(index, strides):
 """
 
 
+# Hostile answers that put the hidden inputs into strings the grader might quote:
+# right on the visible inputs, a "LEAK_..." string built from the inputs otherwise.
+# No feedback page may show "LEAK_" (see test_course_autograde).
+_LEAK_HELPERS = """
+import numpy as np
+
+def _right(shape, itemsize):
+    strides, step = [], itemsize
+    for length in reversed(shape):
+        strides.append(step)
+        step *= length
+    return tuple(reversed(strides))
+
+def _leak(*args):
+    return "LEAK_" + "".join(c if c.isalnum() else "_" for c in repr(args))[:80]
+
+_VISIBLE = [((3, 4), 8), ((2, 3, 4), 4), ((5, 2), 2), ((), 8)]
+"""
+LEAKS_THROUGH_A_CLASS_NAME = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    return type(_leak(shape, itemsize), (), {})()
+"""
+LEAKS_THROUGH_FIELD_NAMES = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    return np.zeros(1, dtype=[(_leak(shape, itemsize), "f8")])
+"""
+LEAKS_THROUGH_AN_EXCEPTION = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    raise type(_leak(shape, itemsize), (Exception,), {})(_leak(shape, itemsize))
+"""
+LEAKS_THROUGH_A_STRUCTURED_ARRAY = """
+def closest_to(x, value):
+    if x.shape in [(3, 3), (2, 4)]:
+        return x[np.arange(len(x)), np.argmin(np.abs(x - value), axis=1)]
+    name = "LEAK_" + "_".join(str(v) for v in x.ravel()[:6].tolist()).replace(".", "p").replace("-", "m")
+    return np.zeros(len(x), dtype=[(name, x.dtype)])
+"""
+
+
 def _without_a_markdown_source(text: str) -> str:
     data = json.loads(text)
     next(cell for cell in data["cells"] if cell["cell_type"] == "markdown").pop("source")
@@ -698,6 +743,20 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
             "solved",
             (answer("byte_offset", DETACHES_A_CHILD),),
         ),
+        *(
+            Submission(
+                student,
+                "feedback leaks",
+                "untouched",
+                (answer("c_strides", source),),
+                {"c_strides": VISIBLE},
+            )
+            for student, source in [
+                ("leaks-class-name", LEAKS_THROUGH_A_CLASS_NAME),
+                ("leaks-field-names", LEAKS_THROUGH_FIELD_NAMES),
+                ("leaks-exception", LEAKS_THROUGH_AN_EXCEPTION),
+            ]
+        ),
         Submission(
             "int32-arithmetic",
             "wrong: 32-bit overflow",
@@ -806,6 +865,13 @@ SUBMISSIONS[LESSON2] = (
     ),
     Submission(
         "kernel-dies-midway", "honest: kernel death", "solved", (insert_cell("rpkm", KILLS_KERNEL),)
+    ),
+    Submission(
+        "leaks-field-names",
+        "feedback leaks",
+        "solved",
+        (answer("closest_to", LEAKS_THROUGH_A_STRUCTURED_ARRAY),),
+        {"closest_to": VISIBLE},
     ),
     Submission(
         "small-dtype-arithmetic",
