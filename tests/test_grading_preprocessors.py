@@ -209,3 +209,17 @@ def test_feedback_removes_hidden_regions_tracebacks_and_quotes_of_hidden_cases()
     assert secret not in notebook.cells[1].outputs[0]["text"]
     assert "quoted the grader's hidden tests" in notebook.cells[1].outputs[0]["text"]
     assert "BEGIN HIDDEN TESTS" in notebook.cells[4].source
+
+
+def test_a_kernel_that_cannot_be_restarted_stops_the_kernel_not_the_grading():
+    notebook = _lesson()
+    executor = _executor(notebook, 600)
+
+    class Broken:
+        def restart_kernel(self, now=True):
+            raise RuntimeError("the sockets are gone")
+
+    executor.km = Broken()
+    executor._restart_kernel()
+    cell, _ = executor.preprocess_cell(notebook.cells[1], {}, 1)
+    assert "could not be restarted" in cell.outputs[0]["text"]

@@ -97,6 +97,7 @@ class GradingExecute(Execute):
         resources[GRADING_KEY] = grading
         self._output_bytes: dict[int, int] = {}
         self._notebook_deadline = time.monotonic() + self.notebook_seconds
+        self._kernel_lost = False
         return super().preprocess(nb, resources, km)
 
     def _seconds_left(self) -> float:
@@ -137,6 +138,12 @@ class GradingExecute(Execute):
             return cell, resources
         if index in plan.demonstrations and not self.run_demonstrations:
             cell.outputs = [_note(_NOT_RUN_DEMONSTRATION)]
+            cell.execution_count = None
+            return cell, resources
+        if cell.cell_type == "code" and getattr(self, "_kernel_lost", False):
+            cell.outputs = [
+                _note("Not run: the kernel could not be restarted after it died or hung above.")
+            ]
             cell.execution_count = None
             return cell, resources
         if cell.cell_type == "code" and self._seconds_left() <= 0:
@@ -198,5 +205,10 @@ class GradingExecute(Execute):
                 return True
 
     def _restart_kernel(self) -> None:
-        run_sync(self.km.restart_kernel)(now=True)
-        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        """Restart the kernel; if it does not come back, run no more cells (grading goes on)."""
+        try:
+            run_sync(self.km.restart_kernel)(now=True)
+            run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        except Exception as error:  # noqa: BLE001 -- whatever the student's code did to it
+            self.log.warning("The kernel could not be restarted (%s); no more cells run", type(error).__name__)
+            self._kernel_lost = True
