@@ -486,8 +486,9 @@ def byte_offset(index, strides):
 
 
 # Hostile answers that put the hidden inputs into strings the grader might quote:
-# right on the visible inputs, a "LEAK_..." string built from the inputs otherwise.
-# No feedback page may show "LEAK_" (see test_course_autograde).
+# right on the visible inputs, a "LE" + "AK_..." string built from the inputs
+# otherwise (the source never spells it). No feedback page may show it
+# (see test_course_autograde).
 _LEAK_HELPERS = """
 import numpy as np
 
@@ -499,7 +500,7 @@ def _right(shape, itemsize):
     return tuple(reversed(strides))
 
 def _leak(*args):
-    return "LEAK_" + "".join(c if c.isalnum() else "_" for c in repr(args))[:80]
+    return "LE" + "AK_" + "".join(c if c.isalnum() else "_" for c in repr(args))[:80]
 
 _VISIBLE = [((3, 4), 8), ((2, 3, 4), 4), ((5, 2), 2), ((), 8)]
 """
@@ -525,7 +526,7 @@ LEAKS_THROUGH_A_STRUCTURED_ARRAY = """
 def closest_to(x, value):
     if x.shape in [(3, 3), (2, 4)]:
         return x[np.arange(len(x)), np.argmin(np.abs(x - value), axis=1)]
-    name = "LEAK_" + "_".join(str(v) for v in x.ravel()[:6].tolist()).replace(".", "p").replace("-", "m")
+    name = "LE" + "AK_" + "_".join(str(v) for v in x.ravel()[:6].tolist()).replace(".", "p").replace("-", "m")
     return np.zeros(len(x), dtype=[(name, x.dtype)])
 """
 
