@@ -86,16 +86,18 @@ def gradebook(tmp_path):
 
     ensure_alembic_on_path()
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    from nbgrader.utils import compute_checksum
+
+    cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in _lesson().cells if "nbgrader" in cell.metadata}
     with Gradebook(url) as book:
         book.add_assignment(ASSIGNMENT)
         book.add_notebook(NOTEBOOK, ASSIGNMENT)
         book.add_solution_cell("c_strides", NOTEBOOK, ASSIGNMENT)
-        book.add_source_cell("c_strides", NOTEBOOK, ASSIGNMENT, cell_type="code", locked=False,
-                             source=STUB, checksum="x")  # fmt: skip
         for name, points in [("test_c_strides_visible", 2.0), ("test_c_strides_hidden", 3.0)]:
             book.add_grade_cell(name, NOTEBOOK, ASSIGNMENT, max_score=points, cell_type="code")
-            book.add_source_cell(name, NOTEBOOK, ASSIGNMENT, cell_type="code", locked=True,
-                                 source="check", checksum="y")  # fmt: skip
+        for name, cell in cells.items():
+            book.add_source_cell(name, NOTEBOOK, ASSIGNMENT, cell_type="code", locked=name != "c_strides",
+                                 source=cell.source, checksum=compute_checksum(cell))  # fmt: skip
     return url
 
 
@@ -223,3 +225,19 @@ def test_a_kernel_that_cannot_be_restarted_stops_the_kernel_not_the_grading():
     executor._restart_kernel()
     cell, _ = executor.preprocess_cell(notebook.cells[1], {}, 1)
     assert "could not be restarted" in cell.outputs[0]["text"]
+
+
+# --- RestoreMissingCells -------------------------------------------------------------------
+
+
+def test_restore_missing_cells_puts_a_deleted_test_back_after_its_answer(gradebook):
+    from genenorm_edu.grading.preprocessors import RestoreMissingCells
+
+    notebook = _lesson()
+    del notebook.cells[2]  # the visible test cell
+    resources = {"nbgrader": {"db_url": gradebook, "notebook": NOTEBOOK, "assignment": ASSIGNMENT}}
+    step = RestoreMissingCells(add_missing_cells=True)
+    notebook, _ = step.preprocess(notebook, resources)
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells]
+    assert ids[1:4] == ["c_strides", "test_c_strides_visible", "test_c_strides_hidden"]
+    assert notebook.cells[2].source.endswith(_lesson().cells[2].source)  # the gradebook's source
