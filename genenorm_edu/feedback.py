@@ -313,8 +313,9 @@ def type_name(value: Any) -> str:
     """The name of a value's type, for messages.
 
     Values that could not cross from the grader's sandbox as plain data
-    (:class:`genenorm_edu.grading.codec.Opaque`) carry the name of their
-    original type.
+    (``genenorm_edu.grading.codec.Opaque``) carry a fixed description of
+    their kind, never the name of the student's type. Hidden-case summaries
+    use :func:`value_kind`, which names only the grader's own types.
 
     Examples
     --------
