@@ -83,6 +83,12 @@ c.Execute.raise_on_iopub_timeout = False
 # A call of a student's function on one test case: a second at most for the
 # course's inputs; 10 s is an endless loop.
 c.OutOfReachGrades.seconds_per_case = 10.0
+# Resource limits of the process that calls a student's function (per exercise).
+c.OutOfReachGrades.runner_memory_mib = 3072
+c.OutOfReachGrades.runner_cpu_seconds = 300
+# The kernel may spend this long on one notebook in all; the cells left after
+# that are not run (the exercises are still graded, out of reach).
+c.GradingExecute.notebook_seconds = 600
 # Resource limits of the sandboxed kernel (per student notebook).
 c.SandboxedKernelManager.memory_mib = 4096
 c.SandboxedKernelManager.cpu_seconds = 900

@@ -96,14 +96,14 @@ SUBCOMMANDS = (
     Subcommand(
         "autograde",
         "autograde every collected submission, several students at a time",
-        "genenorm_edu.grading.parallel",
+        "genenorm_edu.grading.parallel.command",
         "register_commands",
         instructor=True,
     ),
     Subcommand(
         "generate-feedback",
         "generate the feedback pages of every autograded student, several at a time",
-        "genenorm_edu.grading.parallel",
+        "genenorm_edu.grading.parallel.command",
         "register_commands",
         instructor=True,
     ),

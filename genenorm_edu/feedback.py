@@ -40,6 +40,8 @@ __all__ = [
     "check_self_contained",
     "check_written_here",
     "type_name",
+    "value_kind",
+    "dtype_text",
 ]
 
 
@@ -85,6 +87,53 @@ _KIND_NAMES = {
     "O": "object",
     "U": "string",
 }
+
+
+_PLAIN_TYPES = (bool, int, float, complex, str, tuple, list, dict)
+
+
+def value_kind(value: Any) -> str:
+    """What kind of value ``value`` is, in fixed words (for hidden-case summaries).
+
+    Never a name the value's code chose: a class of the student's is "a
+    value of another type", whatever it is called.
+
+    Examples
+    --------
+    >>> value_kind([1]), value_kind(np.float32(1)), value_kind(None)
+    ('list', 'NumPy floating-point scalar', 'None')
+    >>> class Secret_3_4: pass
+    >>> value_kind(Secret_3_4())
+    'value of another type'
+    """
+    if value is None:
+        return "None"
+    if type(value) is np.ndarray:
+        return "NumPy array"
+    if isinstance(value, np.generic):
+        return f"NumPy {_KIND_NAMES.get(value.dtype.kind, 'other')} scalar"
+    for plain in _PLAIN_TYPES:
+        if type(value) is plain:
+            return plain.__name__
+    return "value of another type"
+
+
+def dtype_text(dtype: np.dtype) -> str:
+    """A dtype in fixed words: NumPy's name of a built-in dtype, else its kind.
+
+    A structured dtype's field names, chosen by the code that made it, are
+    never quoted.
+
+    Examples
+    --------
+    >>> dtype_text(np.dtype(np.int32)), dtype_text(np.dtype([("secret", "f8")]))
+    ('int32', 'a structured dtype')
+    """
+    if dtype.names is not None or dtype.subdtype is not None:
+        return "a structured dtype"
+    if dtype.isbuiltin and dtype.metadata is None:
+        return str(dtype)
+    return f"a {_KIND_NAMES.get(dtype.kind, 'other')} dtype"
 
 
 def _describe_index(index: tuple[int, ...]) -> str:
@@ -147,10 +196,9 @@ def check_array(
     expected = np.asarray(expected)
     if not isinstance(actual, np.ndarray):
         hint = " Did you forget a return statement?" if actual is None else ""
-        kind = type_name(actual)
         raise Mismatch(
-            f"{name} is a {kind}, expected a NumPy array of shape {expected.shape}.{hint}",
-            summary=f"the result is a {kind}, not a NumPy array.{hint}",
+            f"{name} is a {type_name(actual)}, expected a NumPy array of shape {expected.shape}.{hint}",
+            summary=f"the result is a {value_kind(actual)}, not a NumPy array.{hint}",
         )
     if actual.shape != expected.shape:
         raise Mismatch(
@@ -166,12 +214,13 @@ def check_array(
         actual_kind = _KIND_NAMES.get(actual.dtype.kind, actual.dtype.kind)
         raise Mismatch(
             f"{name} has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype.",
-            summary=f"the result has dtype {actual.dtype} ({actual_kind}), expected a {wanted} dtype.",
+            summary=f"the result has dtype {dtype_text(actual.dtype)} ({actual_kind}), "
+            f"expected a {wanted} dtype.",
         )
     if actual.dtype.kind not in "biufc":
         raise Mismatch(
             f"{name} has dtype {actual.dtype}: cannot compare its values.",
-            summary=f"the result has dtype {actual.dtype}: cannot compare its values.",
+            summary=f"the result has dtype {dtype_text(actual.dtype)}: cannot compare its values.",
         )
 
     actual_values = actual.astype(np.float64, copy=False)
@@ -223,8 +272,10 @@ def check_dtype(actual: np.ndarray, expected: np.dtype | str, *, name: str, beca
     """
     expected = np.dtype(expected)
     if actual.dtype != expected:
-        text = f"has dtype {actual.dtype}, expected {expected}: {because}."
-        raise Mismatch(f"{name} {text}", summary=f"the result {text}")
+        raise Mismatch(
+            f"{name} has dtype {actual.dtype}, expected {expected}: {because}.",
+            summary=f"the result has dtype {dtype_text(actual.dtype)}, expected {expected}: {because}.",
+        )
 
 
 def check_pair(actual: Any, *, name: str, parts: str) -> None:
@@ -252,10 +303,9 @@ def check_pair(actual: Any, *, name: str, parts: str) -> None:
     genenorm_edu.feedback.Mismatch: tie_blocks(column) is a list: return a pair (values, counts).
     """
     if not isinstance(actual, tuple) or len(actual) != 2:
-        kind = type_name(actual)
         raise Mismatch(
-            f"{name} is a {kind}: return a pair {parts}.",
-            summary=f"the result is a {kind}, not a pair {parts}.",
+            f"{name} is a {type_name(actual)}: return a pair {parts}.",
+            summary=f"the result is a {value_kind(actual)}, not a pair {parts}.",
         )
 
 
@@ -263,8 +313,9 @@ def type_name(value: Any) -> str:
     """The name of a value's type, for messages.
 
     Values that could not cross from the grader's sandbox as plain data
-    (:class:`genenorm_edu.grading.codec.Opaque`) carry the name of their
-    original type.
+    (``genenorm_edu.grading.codec.Opaque``) carry a fixed description of
+    their kind, never the name of the student's type. Hidden-case summaries
+    use :func:`value_kind`, which names only the grader's own types.
 
     Examples
     --------
@@ -314,10 +365,10 @@ def check_equal(actual: Any, expected: Any, *, name: str = "the result", hint: s
     genenorm_edu.feedback.Mismatch: c_strides((3, 4), 8) is (8, 32), expected (32, 8). Check the order.
     """
     if type(actual) is not type(expected):
-        kind, wanted = type_name(actual), type(expected).__name__
+        wanted = type(expected).__name__
         raise Mismatch(
-            f"{name} is a {kind}, expected a {wanted} like {expected!r}.",
-            summary=f"the result is a {kind}, expected a {wanted}.",
+            f"{name} is a {type_name(actual)}, expected a {wanted} like {expected!r}.",
+            summary=f"the result is a {value_kind(actual)}, expected a {wanted}.",
         )
     if actual != expected:
         suffix = f" {hint}" if hint else ""

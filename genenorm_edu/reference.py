@@ -180,12 +180,16 @@ def gene_zscores(x: np.ndarray) -> np.ndarray:
     >>> gene_zscores(np.array([[1, 3], [5, 5]]))
     array([[-1.,  1.],
            [ 0.,  0.]])
+    >>> gene_zscores(np.full((1, 3), 0.1))  # np.std gives 1.4e-17 here, not 0
+    array([[0., 0., 0.]])
     """
     x = np.asarray(x, dtype=np.float64)
     centred = x - x.mean(axis=1, keepdims=True)
     spread = x.std(axis=1, keepdims=True)
-    spread[spread == 0] = 1.0  # a constant row is all zeros once centred
-    return centred / spread
+    # A constant row is found by comparing its values, not by spread == 0: the
+    # std of equal non-integer floats is rounding noise (about 1e-17), not 0.
+    constant = (x == x[:, :1]).all(axis=1, keepdims=True)
+    return np.where(constant, 0.0, centred / np.where(constant, 1.0, spread))
 
 
 def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:

@@ -220,7 +220,7 @@ def test_no_subcommand_module_prints_errors_itself():
     """The modules raise CommandError; only cli.main prints `error:` lines (medians aside: its
     run ends with per-file problems, printed by its own command)."""
     root = Path(cli.__file__).parent
-    for module in ("data/command.py", "grading/bundle.py", "grading/parallel.py", "grading/release.py"):
+    for module in ("data/command.py", "grading/bundle.py", "grading/parallel/command.py", "grading/release.py"):
         source = (root / module).read_text()
         assert 'print(f"error:' not in source and "print(f'error:" not in source, module
 

@@ -42,6 +42,7 @@ SHORT_LIMITS = (
     "--Execute.iopub_timeout=1",
     "--GradingExecute.stuck_kernel_seconds=1",
     "--OutOfReachGrades.seconds_per_case=2",
+    "--OutOfReachGrades.startup_seconds=15",
     "--SandboxedKernelManager.memory_mib=2048",
 )
 
@@ -241,6 +242,15 @@ def test_feedback_never_shows_hidden_inputs_whatever_the_student_prints(graded):
     ] == []  # ...hidden inputs never
 
 
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_feedback_page_quotes_a_string_built_from_hidden_inputs(graded, assignment):
+    """Class names, dtype field names, exception names and messages built from the inputs."""
+    result = graded[assignment]
+    leaking = [s.student for s in SUBMISSIONS[assignment] if s.kind == "feedback leaks"]
+    for student in leaking:
+        assert "LEAK_" not in _page(result, assignment, student), student
+
+
 def test_a_failed_hidden_test_names_the_case_and_the_mistake_without_values(graded):
     text = _page(graded["01-ndarray-internals"], "01-ndarray-internals", "memorized-visible")
     assert "hidden tests of c_strides failed" in text
@@ -287,6 +297,16 @@ def test_the_sandbox_keeps_student_code_away_from_the_course(graded):
     )
     assert flood.stat().st_size < 5_000_000
     assert "more output was dropped" in _page(result, "01-ndarray-internals", "floods-output")
+
+
+def test_a_submission_trying_to_hang_the_grader_costs_at_most_its_time_limits(graded):
+    """Each costs its own limits (a cell's 8 s, a call's 2 s, the answer cell's 15 s), not the run."""
+    log = graded["01-ndarray-internals"]["log"]
+    hangs = [s.student for s in SUBMISSIONS["01-ndarray-internals"] if s.kind == "hangs the grader"]
+    assert len(hangs) >= 4
+    for student in hangs:
+        (seconds,) = re.findall(rf"Graded {re.escape(student)} / .* points in ([\d.]+) s", log)
+        assert float(seconds) < 15 + 8 + 40, student  # limits, plus a busy machine's slack
 
 
 def test_loops_cost_bounded_time(graded):

@@ -7,14 +7,17 @@ the same verdicts.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import textwrap
+
+import numpy as np
 
 import pytest
 from catalog.answers import CORRECT, WRONG
 
-from genenorm_edu.exercises import EXERCISES, exercise, run_case
-from genenorm_edu.exercises.spec import judge
+from genenorm_edu.exercises import EXERCISES, exercise
+from genenorm_edu.exercises.spec import Call, judge
 from genenorm_edu.grading.calls import call_in_sandbox
 from genenorm_edu.grading.hidden import hidden_cases
 
@@ -28,13 +31,39 @@ def _function(name: str, source: str):
     return namespace[name]
 
 
+def _copy(value):
+    """A copy of an argument; a strided view stays a view with the same strides.
+
+    (``copy.deepcopy``, which :func:`run_case` uses, makes views contiguous,
+    and the hidden cases hold strided views on purpose.)
+    """
+    if not isinstance(value, np.ndarray) or value.flags.c_contiguous or value.flags.f_contiguous:
+        return copy.deepcopy(value)
+    root = value
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    twin = root.copy(order="K")
+    offset = value.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(value.shape, value.dtype, buffer=twin, offset=offset, strides=value.strides)
+
+
+def _run(function, case) -> Call:
+    """:func:`run_case`, on copies that keep the arguments' memory layout."""
+    arguments = tuple(_copy(arg) for arg in case.args)
+    try:
+        result = function(*arguments)
+    except Exception as error:  # reported as the case's verdict
+        return Call(error_type=type(error).__name__, error_message=str(error), arguments_after=arguments)
+    return Call(result=result, arguments_after=arguments)
+
+
 def _all_cases(name: str):
     return (*exercise(name).visible, *hidden_cases(name))
 
 
 def _verdicts(name: str, source: str):
     function = _function(name, source)
-    return [judge(exercise(name), case, run_case(function, case), case.expected) for case in _all_cases(name)]
+    return [judge(exercise(name), case, _run(function, case), case.expected) for case in _all_cases(name)]
 
 
 def _told(verdict) -> str:

@@ -78,3 +78,12 @@ def test_exercises_in_lists_exercises_with_test_cells_in_order():
         code("", grade_id="unrelated", grade=True),
     )
     assert exercises_in(nb) == ["rpkm", "qnorm"]
+
+
+def test_an_answer_bound_as_a_lambda_is_the_answer():
+    lam = nbformat.v4.new_code_cell("rpkm = lambda counts, gene_lengths: counts / gene_lengths")
+    use = nbformat.v4.new_code_cell("rpkm_values = rpkm(counts, lengths)\nrpkm == 3")
+    notebook = nbformat.v4.new_notebook(cells=[lam, use])
+    assert answer_sources(notebook, "rpkm") == [lam.source]
+    annotated = nbformat.v4.new_code_cell("rpkm: object = lambda counts, gene_lengths: counts")
+    assert answer_sources(nbformat.v4.new_notebook(cells=[annotated]), "rpkm") == [annotated.source]

@@ -222,3 +222,13 @@ def test_without_bubblewrap_commands_still_run_with_limits_and_a_clean_environme
         assert done.stdout.split() == ["None", str(3 * 2**30)]
     finally:
         sandbox_support.cache_clear()
+
+
+def test_python_paths_are_absolute_even_for_relative_sys_path_entries(tmp_path, monkeypatch):
+    """A relative sys.path entry ("tests") must not reach bubblewrap as a relative path."""
+    (tmp_path / "helpers").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend("helpers")
+    paths = sandbox.python_paths()
+    assert all(path.is_absolute() for path in paths)
+    assert tmp_path / "helpers" in paths

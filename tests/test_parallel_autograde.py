@@ -28,7 +28,7 @@ from catalog.answers import WRONG
 from catalog.submissions import Context, Submission, answer, build
 from nbgrader.api import Gradebook
 
-from genenorm_edu.grading import parallel
+from genenorm_edu.grading.parallel import pool as parallel
 from genenorm_edu.grading.environment import ensure_alembic_on_path
 from genenorm_edu.grading.parallel import (
     CommentRow,

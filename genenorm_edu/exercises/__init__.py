@@ -34,7 +34,6 @@ Stuck? Run hint("c_strides") in a new cell.
 from __future__ import annotations
 
 import copy
-import importlib
 import linecache
 import time
 from collections.abc import Callable, Iterable
@@ -42,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genenorm_edu.exercises import lesson1, lesson2, lesson3, lesson4
-from genenorm_edu.exercises.answer_cell import definitions
+from genenorm_edu.exercises.answer_cell import RUNS_ALONE, provided_names, run_alone
 from genenorm_edu.exercises.spec import Call, Case, CaseVerdict, Exercise, judge
 from genenorm_edu.feedback import Mismatch, check_self_contained, check_written_here
 
@@ -106,6 +105,29 @@ def run_case(function: Callable, case: Case) -> Call:
     return Call(result=result, arguments_after=arguments, seconds=time.perf_counter() - start)
 
 
+#: The entry-point group where the grader plugs in the hidden cases (pyproject.toml).
+HIDDEN_CASES_GROUP = "genenorm_edu.hidden_cases"
+
+
+def _hidden_cases(name: str) -> tuple[Case, ...]:
+    """The hidden cases of ``name``, from the grader installed beside this package.
+
+    The grader registers them as an entry point (``genenorm_edu.hidden_cases``),
+    so that this package never imports ``genenorm_edu.grading``; the students'
+    copy of the course has no grader, hence no hidden cases.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=HIDDEN_CASES_GROUP):
+        try:
+            return tuple(entry.load()(name))
+        except ImportError:  # the entry point names a module this copy does not have
+            continue
+    raise RuntimeError(
+        "hidden tests run only with the grader installed (instructors' copy of the course)"
+    )
+
+
 def _as_graded(item: Exercise, function: Any) -> Any:
     """The function as the grader sees it: its cell's definitions run alone, with the lesson's modules.
 
@@ -121,19 +143,13 @@ def _as_graded(item: Exercise, function: Any) -> Any:
     source = "".join(linecache.getlines(code.co_filename)) if code is not None else ""
     if not source:
         return function
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    for alias, module in item.modules.items():
-        namespace[alias] = importlib.import_module(module)
-    provided = ", ".join(f"{alias} ({module})" for alias, module in item.modules.items())
-    try:
-        exec(compile(definitions(source), code.co_filename, "exec"), namespace)  # noqa: S102
-    except Exception as error:  # the student's own cell
+    redefined, error = run_alone([source], item.name, item.modules)
+    if error is not None and error[1].startswith("while running"):
         raise Mismatch(
-            f"the cell that defines {item.name} does not run on its own: "
-            f"{type(error).__name__}: {error}. When grading, that cell runs alone, with only "
-            f"{provided}: define or import everything {item.name} needs in that cell."
+            f"the cell that defines {item.name} does not run on its own: {error[0]}: "
+            f"{error[1].removeprefix('while running the answer cell: ')}. "
+            + RUNS_ALONE.format(name=item.name, provided=provided_names(item.modules))
         ) from None
-    redefined = namespace.get(item.name)
     return redefined if callable(redefined) else function
 
 
@@ -177,9 +193,7 @@ def check_exercise(name: str, function: Any, *, hidden: bool = False) -> None:
     check_self_contained(function, name, item.modules)  # names what the cell lacks
     function = _as_graded(item, function)  # and test the function as the grader defines it
     if hidden:
-        from genenorm_edu.grading.hidden import hidden_cases
-
-        cases = hidden_cases(name)
+        cases = _hidden_cases(name)
     else:
         cases = item.visible
     kind = "hidden" if hidden else "visible"

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, check_equal, check_pair, type_name
+from genenorm_edu.feedback import Mismatch, check_equal, check_pair, type_name, value_kind
 
 
 def _grows_from_first_axis(strides, shape, first) -> bool:
@@ -53,7 +53,7 @@ def _check_c_strides(result, expected, args) -> None:
             raise Mismatch(
                 f"{name}[{axis}] is {stride!r} ({type(stride).__name__}): strides are whole "
                 "numbers of bytes, so return integers (8, not 8.0).",
-                summary=f"a stride is a {type(stride).__name__}: strides are whole numbers "
+                summary=f"a stride is a {value_kind(stride)}: strides are whole numbers "
                 "of bytes, so return integers (8, not 8.0).",
             )
     check_equal(tuple(int(stride) for stride in result), expected, name=name)
@@ -108,7 +108,7 @@ def _check_whole_number(result, expected, name: str, what: str) -> None:
         kind = type_name(result)
         raise Mismatch(
             f"{name} is {result!r} (a {kind}): {what} is a whole number, so return an int.",
-            summary=f"the result is a {kind}: {what} is a whole number, so return an int.",
+            summary=f"the result is a {value_kind(result)}: {what} is a whole number, so return an int.",
         )
     check_equal(int(result), expected, name=name)
 

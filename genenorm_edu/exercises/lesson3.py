@@ -50,7 +50,11 @@ def _ignores_ties(result, x) -> bool:
 def _check_qnorm(result, expected, args) -> None:
     (x,) = args
     name = f"qnorm(x) for a {x.shape[0]} x {x.shape[1]} {x.dtype} matrix"
-    check_array(result, expected, name=name, dtype_kind="f", rtol=1e-12, atol=1e-12)
+    # The result must be float64; the arithmetic need not be: computed in the
+    # input's float32 (then converted), the values are right to float32 precision.
+    single = x.dtype.kind == "f" and x.dtype.itemsize < 8
+    tolerance = 1e-5 if single else 1e-12
+    check_array(result, expected, name=name, dtype_kind="f", rtol=tolerance, atol=tolerance)
     check_dtype(result, np.float64, name=name, because="normalized values are float64")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, type_name, check_array
+from genenorm_edu.feedback import Mismatch, check_array, dtype_text, type_name, value_kind
 
 
 def _check_nonzero_normalized(result, expected, args) -> None:
@@ -15,7 +15,7 @@ def _check_nonzero_normalized(result, expected, args) -> None:
         kind = type_name(result)
         raise Mismatch(
             f"{name} is a {kind}, expected a list of 1-D arrays, one per gene (row).",
-            summary=f"the result is a {kind}, expected a list of 1-D arrays, one per gene (row).",
+            summary=f"the result is a {value_kind(result)}, expected a list of 1-D arrays, one per gene (row).",
         )
     if len(result) != len(expected):
         raise Mismatch(
@@ -168,9 +168,11 @@ def _check_rank_value_encoding(result, expected, args) -> None:
     if not isinstance(result, np.ndarray) or result.ndim != 1 or result.dtype.kind not in "iu":
         described = (f"an array of shape {result.shape} and dtype {result.dtype}"
                      if isinstance(result, np.ndarray) else f"a {type_name(result)}")
+        summarized = (f"an array of shape {result.shape} and dtype {dtype_text(result.dtype)}"
+                      if isinstance(result, np.ndarray) else f"a {value_kind(result)}")
         raise Mismatch(
             f"{name} is {described}: expected a 1-D integer array of gene positions.",
-            summary=f"the result is {described}, not a 1-D integer array of gene positions.",
+            summary=f"the result is {summarized}, not a 1-D integer array of gene positions.",
         )
     wanted = set(expected.tolist())
     genes = result.tolist()

@@ -16,17 +16,22 @@ places a function is tested:
 
 Messages come in two forms: ``message`` names the values involved (visible
 tests), ``summary`` names none (hidden tests: their inputs and expected
-results never reach the student).
+results never reach the student). A summary is fixed text and facts the
+grader computes (shape, dtype kind, which kind of value): never a string the
+student's code chose (a type name, an exception's name or message, a
+structured dtype's field names).
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from genenorm_edu.exercises.answer_cell import RUNS_ALONE, provided_names
 from genenorm_edu.feedback import Mismatch
 
 __all__ = ["Call", "Case", "CaseVerdict", "ErrorCause", "Exercise", "Mistake", "judge", "NOT_GIVEN"]
@@ -239,6 +244,15 @@ def _likely_mistake(exercise: Exercise, result: Any, args: tuple[Any, ...]) -> s
     return ""
 
 
+#: Exception names a hidden-case summary may quote: Python's own. Any other
+#: name (a class the student named after the inputs) reads "an exception".
+BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
 def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
     if call.error_type == "NotImplementedError":
         text = (
@@ -247,17 +261,18 @@ def _error_verdict(exercise: Exercise, case: Case, call: Call) -> CaseVerdict:
         )
         return CaseVerdict(case.label, False, text, text)
     raised = f"{exercise.name} raised {call.error_type}"
+    known = call.error_type in BUILTIN_EXCEPTIONS
+    summary = f"{exercise.name} raised {call.error_type if known else 'an exception'}"
     detail = f": {call.error_message}" if call.error_message else ""
     advice = ""
     if call.error_type == "NameError":
-        advice = (
-            f" When grading, the cell that defines {exercise.name} runs alone, with only the "
-            "lesson's modules: define or import everything it uses in that cell."
+        advice = " " + RUNS_ALONE.format(
+            name=exercise.name, provided=provided_names(exercise.modules)
         )
     cause = next((cause.explanation for cause in exercise.error_causes if cause.applies(call)), "")
     if cause:
         advice += f"\nLikely cause: {cause}."
-    return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{raised}.{advice}")
+    return CaseVerdict(case.label, False, f"{raised}{detail}.{advice}", f"{summary}.{advice}")
 
 
 def judge(exercise: Exercise, case: Case, call: Call, expected: Any) -> CaseVerdict:

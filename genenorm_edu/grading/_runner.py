@@ -1,20 +1,31 @@
 """Call a student's function on test inputs, in a fresh (sandboxed) interpreter.
 
-Run by the grader as ``python -I -B _runner.py JOB_DIR OUT_DIR``, where
-``JOB_DIR/job.json`` says which function to take from which answer-cell
-sources, which modules the lesson provides (``{"np": "numpy"}``), and the
-encoded arguments of each case (``codec.py``). For each case, in order, it
-writes ``OUT_DIR/ready`` once the answer cells ran, then ``OUT_DIR/case-<i>.json``: the encoded result, or the exception's
-type and message, the arguments as the call left them, and the seconds it
-took. The grader judges those files in its own process; this one only runs
-student code and reports what happened. Output the student's code prints
-goes to this process's stdout and stderr, which the grader discards.
+Run by the grader as ``python -I -B _runner.py REPLY_FD ANSWER_CELL_PY``,
+where ``ANSWER_CELL_PY`` is ``genenorm_edu/exercises/answer_cell.py``: the
+one implementation of "the answer cell runs alone" (``run_alone``), loaded
+from its file. It talks to the
+grader over two pipes the grader made before starting it
+(:mod:`genenorm_edu.grading.channel`: 8-byte length, then the message):
+
+1. it reads, from standard input, the job: which function to take from which
+   answer-cell sources, and which modules the lesson provides
+   (``{"np": "numpy"}``); it runs the answer cells and replies ``ready``
+   (or why the function could not be made) on descriptor ``REPLY_FD``;
+2. then, one case at a time, it reads the case's encoded arguments
+   (:mod:`codec`), calls the function, and replies with the encoded result
+   or the exception's type and message, the arguments as the call left
+   them, and the seconds it took. An empty request ends the run.
+
+The grader sends a case's arguments only once the previous case replied:
+while the function runs, no other case's inputs are in this process, and no
+file holds them. The grader judges the replies in its own process; this one
+only runs student code and reports what happened. Output the student's code
+prints goes to this process's stdout and stderr, which the grader discards.
 
 It imports nothing of the course library (the grader's sandbox does not
-even show it), only ``codec.py`` from its own directory.
+even show it), only ``codec.py`` from its own directory and that one file.
 """
 
-import builtins
 import importlib
 import importlib.util
 import json
@@ -28,27 +39,42 @@ import codec  # noqa: E402  -- from this file's directory, see above
 # Bound before the student's code runs: rebinding builtins or module
 # attributes later does not change what this file calls.
 _dumps = codec.dumps
-_open = open
-_perf_counter = time.perf_counter
 _encode = codec.encode
-_decode = codec.decode
+_unpack = codec.unpack
+_perf_counter = time.perf_counter
 _type = type
 _str = str
+_list = list
+_tuple = tuple
+_len = len
 _BaseException = BaseException
 _getpid = os.getpid
 _exit = os._exit
+_read = os.read
+_write = os.write
+_from_bytes = int.from_bytes
+_HEADER = 8
 
 
-def _write(out_dir, index, record):
-    with _open(f"{out_dir}/case-{index}.json", "w", encoding="utf-8") as file:
-        file.write(_dumps(record))
+def _receive():
+    def exactly(size):
+        chunks, missing = [], size
+        while missing:
+            chunk = _read(0, missing)
+            if not chunk:
+                _exit(0)  # the grader closed the pipe: nothing more to do
+            chunks.append(chunk)
+            missing -= _len(chunk)
+        return b"".join(chunks)
+
+    return exactly(_from_bytes(exactly(_HEADER), "big"))
 
 
-def _encoded(value, out_dir, prefix):
-    try:
-        return _encode(value, out_dir, prefix)
-    except _BaseException:  # noqa: BLE001 -- e.g. an array too large to write
-        return {"t": "opaque", "type": "a value that could not be saved"}
+def _reply(fd, record):
+    message = _dumps(record).encode("utf-8")
+    data = _len(message).to_bytes(_HEADER, "big") + message
+    while data:
+        data = data[_write(fd, data):]
 
 
 def _describe(error):
@@ -56,7 +82,11 @@ def _describe(error):
         message = _str(error)
     except _BaseException:
         message = "(its message could not be read)"
-    return _type(error).__name__, message[:2000]
+    try:
+        name = _str(_type(error).__name__)
+    except _BaseException:
+        name = "an exception"
+    return name, message[:2000]
 
 
 def _lazy_module(name):
@@ -76,39 +106,33 @@ def _lazy_module(name):
     return module
 
 
-def _load_function(job):
-    """Run the answer-cell sources; return (function, None) or (None, (type, message))."""
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
-    for alias, module in job["modules"].items():
-        namespace[alias] = _lazy_module(module)
-    for number, source in enumerate(job["sources"]):
-        try:
-            exec(compile(source, f"<answer cell {number + 1}>", "exec"), namespace)
-        except _BaseException as error:  # noqa: BLE001 -- student code may raise anything
-            name, message = _describe(error)
-            return None, (name, f"while running the answer cell: {message}")
-    function = namespace.get(job["function"])
-    if not callable(function):
-        return None, (
-            "NameError",
-            f"the answer cell does not define a function named {job['function']!r}",
-        )
-    return function, None
+def _load_answer_cell_module(path):
+    """``genenorm_edu/exercises/answer_cell.py``, loaded from its file alone."""
+    spec = importlib.util.spec_from_file_location("answer_cell", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def main(job_dir, out_dir):
+def main(reply_fd, answer_cell_path):
     runner_pid = _getpid()
-    with _open(f"{job_dir}/job.json", encoding="utf-8") as file:
-        job = json.load(file)
-    function, setup_error = _load_function(job)
-    with _open(f"{out_dir}/ready", "w") as marker:
-        marker.write("ready")
-    for index, encoded_arguments in enumerate(job["cases"]):
-        arguments = list(_decode(encoded_arguments, job_dir))
+    run_alone = _load_answer_cell_module(answer_cell_path).run_alone
+    job = json.loads(_receive().decode("utf-8"))
+    function, setup_error = run_alone(
+        job["sources"], job["function"], job["modules"],
+        import_module=_lazy_module, catch=_BaseException,
+    )
+    if _getpid() != runner_pid:  # a process the answer cell forked: not ours to report
+        _exit(0)
+    _reply(reply_fd, {"ready": True, "setup_error": _list(setup_error) if setup_error else None})
+    while True:
+        request = _receive()
+        if not request:
+            return
+        arguments = _list(_unpack(request, allow_strided=True))
         record = {"arguments_after": None, "seconds": 0.0}
         if setup_error is not None:
-            record["error_type"], record["error_message"] = setup_error
-            _write(out_dir, index, record)
+            _reply(reply_fd, record)
             continue
         start = _perf_counter()
         try:
@@ -119,10 +143,11 @@ def main(job_dir, out_dir):
         if _getpid() != runner_pid:  # a process the student's code forked: not ours to report
             _exit(0)
         record["seconds"] = _perf_counter() - start
-        record["result"] = _encoded(result, out_dir, f"case{index}-result")
-        record["arguments_after"] = _encoded(tuple(arguments), out_dir, f"case{index}-arguments")
-        _write(out_dir, index, record)
+        record["result"] = _encode(result)
+        record["arguments_after"] = _encode(_tuple(arguments))
+        del arguments, result
+        _reply(reply_fd, record)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(int(sys.argv[1]), sys.argv[2])

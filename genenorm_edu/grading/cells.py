@@ -99,15 +99,37 @@ def is_demonstration(cell: nbformat.NotebookNode) -> bool:
     return isinstance(tags, list) and DEMONSTRATION_TAG in tags
 
 
+def _binds(node: ast.stmt, name: str) -> bool:
+    """Whether a top-level statement binds ``name``: ``def name``, ``name = ...`` (a lambda...)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == name
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    else:
+        return False
+    return any(
+        isinstance(target, ast.Name) and target.id == name
+        for each in targets
+        for target in ast.walk(each)
+    )
+
+
 def _defines(source: str, name: str) -> bool:
+    """Whether a cell defines ``name`` at top level (``def``, or an assignment such as a lambda).
+
+    Examples
+    --------
+    >>> _defines("rpkm = lambda counts, gene_lengths: counts", "rpkm"), _defines("x = rpkm(1)", "rpkm")
+    (True, False)
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:  # the cell is still the answer if it tries to define it
-        return re.search(rf"^def\s+{re.escape(name)}\s*\(", source, re.MULTILINE) is not None
-    return any(
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
-        for node in tree.body
-    )
+        pattern = rf"^(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=[^=])"
+        return re.search(pattern, source, re.MULTILINE) is not None
+    return any(_binds(node, name) for node in tree.body)
 
 
 def _first_test_position(notebook: nbformat.NotebookNode, name: str) -> int:

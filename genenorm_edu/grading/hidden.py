@@ -66,6 +66,20 @@ def _random_bytes(seed: int, size: int, top: int | None = None) -> np.ndarray:
     return raw
 
 
+def _strided_bytes(seed: int) -> np.ndarray:
+    """8 bytes, every other byte of 16 (a view), the last one above 127."""
+    raw = np.random.default_rng(seed).integers(0, 256, size=16).astype(np.uint8)
+    raw[14] = 222
+    return raw[::2]
+
+
+def _constant_float_rows() -> np.ndarray:
+    """Genes whose values are all equal, non-integer floats (np.std of such a row is about 1e-17)."""
+    rows = np.array([[0.1] * 7, [0.7] * 7, [2.675] * 7, [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0]])
+    assert (rows[:3].std(axis=1) > 0).any()  # the case is only useful while this holds
+    return rows
+
+
 def _medians_with_gaps(seed: int, size: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     medians = rng.lognormal(1.0, 0.8, size=size)
@@ -88,6 +102,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("4 axes, itemsize 1", ((2, 3, 4, 5), 1)),
         Case("a large 2-D array of complex128", ((1_000_000, 3), 16)),
         *(Case(f"random shape of {len(shape)} axes, itemsize 16", (shape, 16)) for shape in _random_shapes()),
+        # Strides past 32 bits: NumPy int32 arithmetic (np.cumprod of an int32 shape) wraps.
+        Case("a first stride past 2**31 bytes", ((2, 50_000, 50_000), 8)),
+        Case("strides past 2**32 bytes, itemsize 1", ((3, 70_000, 70_000), 1)),
     ),
     "byte_offset": (
         Case("a 1-D array", ((7,), (8,))),
@@ -96,6 +113,10 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("4 axes of a uint8 array", ((1, 2, 0, 3), (60, 20, 5, 1))),
         Case("a large index in a Fortran-ordered matrix", ((20_499, 374), (4, 82_000))),
         Case("a 0-d array", ((), ())),
+        # Offsets past 32 bits: int32 arithmetic wraps.
+        Case("an offset past 2**31 bytes", ((27_000, 5), (80_000, 8))),
+        Case("an offset past 2**32 bytes along one axis", ((600_000_000,), (8,))),
+        Case("a negative offset beyond -2**31 bytes", ((40_000, 3), (-80_000, 8))),
     ),
     "stepped_view": (
         Case("a step larger than the axis", ((3,), (4,), (5,))),
@@ -104,6 +125,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("3 axes of float32, mixed steps", ((6, 5, 4), (80, 16, 4), (4, -3, 1))),
         Case("the course's count matrix, every 5th gene", ((20_500, 375), (4, 82_000), (5, 1))),
         Case("a transposed view with steps", ((375, 20_500), (82_000, 4), (-2, 10))),
+        # Strides times steps past 32 bits: int32 arithmetic wraps.
+        Case("a stride times a step past 2**31 bytes", ((1_000_000, 3_000), (24_000, 8), (100_000, 1))),
+        Case("a negative step times a large stride", ((50_000, 40_000), (320_000, 8), (-10_000, 3))),
     ),
     "little_endian_value": (
         Case("the largest 8-byte value", (np.full(8, 255, dtype=np.uint8),)),
@@ -112,6 +136,8 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("all zeros", (np.zeros(8, dtype=np.uint8),)),
         Case("only the last of 8 bytes set", (np.array([0, 0, 0, 0, 0, 0, 0, 1], dtype=np.uint8),)),
         Case("5 random bytes", (_random_bytes(2, 5),)),
+        Case("8 bytes of a strided view (every other byte)", (_strided_bytes(3),)),
+        Case("8 bytes of a reversed view", (_random_bytes(4, 8, top=250)[::-1],)),
     ),
     "closest_to": (
         Case("an int32 matrix, integer target", (np.array([[3, -1, 8, 5], [10, 20, 30, 40], [7, 7, 6, 0]], dtype=np.int32), 6)),
@@ -119,6 +145,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("a float32 matrix with a negative target", (np.random.default_rng(8).normal(size=(9, 4)).astype(np.float32), -0.5)),
         Case("a single column", (np.array([[1.5], [-2.0], [9.0]]), 0.0)),
         Case("a uint8 matrix, a fractional target", (np.array([[1, 200, 30], [0, 3, 7]], dtype=np.uint8), 2.5)),
+        Case("a strided view of a float matrix", (np.random.default_rng(9).normal(size=(12, 10))[::3, ::2], 0.1)),
     ),
     "rpkm": (
         Case(
@@ -143,6 +170,13 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
             "int64 counts, a single sample",
             (np.array([[7], [0], [13]], dtype=np.int64), np.array([1500, 200, 4000])),
         ),
+        Case("uint16 counts", (np.random.default_rng(18).integers(0, 65_000, size=(6, 4)).astype(np.uint16),
+                               np.random.default_rng(19).integers(500, 9000, size=6))),
+        Case("uint8 counts", (np.random.default_rng(20).integers(0, 256, size=(5, 3)).astype(np.uint8),
+                              np.array([1000, 250, 7000, 3000, 40], dtype=np.int32))),
+        Case("a strided view of uint32 counts",
+             (np.random.default_rng(24).integers(0, 4_000_000, size=(16, 9)).astype(np.uint32)[::2, ::3],
+              np.random.default_rng(25).integers(100, 100_000, size=8))),
     ),
     "outer_sum": (
         Case("a 1-D x and a 2-D y", (np.array([1, 2, 3, 4]), np.array([[10, 20, 30], [40, 50, 60]]))),
@@ -150,6 +184,10 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("shapes (2, 1) and (1, 2)", (np.array([[1.0], [2.0]]), np.array([[5.0, 6.0]]))),
         Case("a 0-d x", (np.array(2.5), np.array([1.0, 2.0, 3.0]))),
         Case("two 2-D integer arrays", (np.arange(6).reshape(2, 3), np.arange(4).reshape(2, 2) * 10)),
+        # The result's dtype is not graded; its values are: a result made in x's dtype truncates.
+        Case("integers x and fractional floats y", (np.array([1, 2, 3]), np.array([0.25, -0.5]))),
+        Case("uint8 x and negative int16 y", (np.array([200, 7], dtype=np.uint8), np.array([[-300, 100]], dtype=np.int16))),
+        Case("a strided x and a transposed y", (np.arange(20.0).reshape(4, 5)[::2, ::2], np.arange(6).reshape(2, 3).T)),
     ),
     "gene_zscores": (
         Case("random uint32 counts, 30 genes x 8 samples, silent genes",
@@ -158,6 +196,11 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("a single gene", (np.array([[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]]),)),
         Case("a square matrix", (np.arange(16, dtype=np.float64).reshape(4, 4) ** 2,)),
         Case("Fortran-ordered int64", (np.asfortranarray(np.random.default_rng(23).integers(0, 9, (10, 5))),)),
+        # Equal non-integer floats: np.std gives about 1e-17, not 0; their z-scores are 0.
+        Case("constant non-zero float rows", (_constant_float_rows(),)),
+        # Squares of int16 values wrap in int16 (a variance computed as mean(x**2) - mean**2).
+        Case("int16 values up to 30,000", (np.random.default_rng(26).integers(-30_000, 30_000, (5, 6)).astype(np.int16),)),
+        Case("a strided view", (np.random.default_rng(27).normal(5, 3, (12, 15))[::2, ::3],)),
     ),
     "rolling_mean": (
         Case("uint32 counts, windows of 7", (_counts_with_runs(31, 60), 7)),
@@ -165,6 +208,11 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("one window over all values", (np.arange(10, dtype=np.int64), 10)),
         Case("float32 values, windows of 4", (np.random.default_rng(32).normal(size=25).astype(np.float32), 4)),
         Case("large counts near the top of uint32", (np.full(6, 4_000_000_000, dtype=np.uint32), 3)),
+        # Sums in the input's small dtype wrap around (uint8: 250 + 255 is 249).
+        Case("uint8 values near 255, windows of 2", (np.array([250, 255, 251, 3, 254, 200], dtype=np.uint8), 2)),
+        Case("int16 values near the limits, windows of 3",
+             (np.array([32_000, 32_700, -32_000, 30_000, 31_000, -32_500], dtype=np.int16), 3)),
+        Case("a strided view, windows of 3", (np.linspace(-5.0, 40.0, 37)[::-3], 3)),
     ),
     "qnorm": (
         Case(
@@ -175,6 +223,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("random integers with many ties, 40 x 6", (np.random.default_rng(12).integers(0, 5, size=(40, 6)),)),
         Case("a single sample", (np.array([[3.0], [1.0], [2.0]]),)),
         Case("Fortran-ordered float64", (np.asfortranarray(np.random.default_rng(13).random((25, 4))),)),
+        Case("uint8 values with ties", (np.random.default_rng(14).integers(200, 256, size=(20, 4)).astype(np.uint8),)),
+        Case("a strided view with ties", (np.random.default_rng(15).integers(0, 6, size=(30, 8))[::2, ::2],)),
+        Case("negative floats with ties", (np.array([[-1.5, 2.0], [-1.5, -3.0], [0.5, 2.0], [-2.5, 2.0]]),)),
     ),
     "ordinal_ranks": (
         Case("integers with many ties, 40 x 5", (np.random.default_rng(41).integers(0, 4, (40, 5)),)),
@@ -182,6 +233,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("float64 without ties", (np.random.default_rng(43).random((15, 4)),)),
         Case("a single gene", (np.array([[3.0, 1.0]]),)),
         Case("a Fortran-ordered square matrix", (np.asfortranarray(np.random.default_rng(44).integers(0, 3, (6, 6))),)),
+        Case("uint8 values with ties", (np.random.default_rng(45).integers(250, 256, (12, 3)).astype(np.uint8),)),
+        Case("a strided view with ties", (np.random.default_rng(46).integers(0, 4, (20, 9))[::2, ::3],)),
+        Case("negative floats with ties", (np.array([[-0.5, 2.0], [-2.5, -1.0], [-0.5, 2.0], [1.0, -1.0]]),)),
     ),
     "top_genes": (
         Case("uint32 counts with zeros, k = 3", (_sparse_block(51, (30, 6), np.uint32, detected=0.5), 3)),
@@ -189,6 +243,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("float32 with ties", (np.random.default_rng(53).integers(0, 3, (12, 4)).astype(np.float32), 4)),
         Case("negative values, k = 1", (np.random.default_rng(54).normal(-5, 1, (8, 5)), 1)),
         Case("a single sample", (np.array([[2], [9], [4], [7]], dtype=np.int64), 2)),
+        Case("uint8 counts with zeros and 255, k = 2", (np.array([[0, 255], [255, 3], [7, 0], [255, 255]], dtype=np.uint8), 2)),
+        Case("a strided view, k = 3", (np.random.default_rng(55).integers(0, 100, (14, 10)).astype(np.uint32)[::2, 1::2], 3)),
+        Case("int16 values of both signs, k = 2", (np.array([[-32_000, 5], [32_000, -5], [0, 0]], dtype=np.int16), 2)),
     ),
     "tie_blocks": (
         Case("uint32 counts with many zeros", (_sparse_block(61, (1, 200), np.uint32, detected=0.3)[0],)),
@@ -196,6 +253,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("one value repeated", (np.full(9, 4, dtype=np.int64),)),
         Case("a single value", (np.array([1.5]),)),
         Case("negative integers, unsorted", (np.array([-3, 7, -3, 0, 7, 7, -1]),)),
+        Case("uint8 values with ties", (np.array([255, 0, 255, 7, 0, 255], dtype=np.uint8),)),
+        Case("a strided view with ties", (np.array([5, 9, 2, 9, 5, 1, 2, 3, 5, 0])[::2],)),
+        Case("negative floats with ties", (np.array([-0.5, 2.25, -0.5, -1.75, 2.25]),)),
     ),
     "nonzero_normalized": (
         Case(
@@ -210,6 +270,11 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
             "an int64 block, one gene",
             (np.array([[0, 3, 0, 0, 9]], dtype=np.int64), np.array([30, 30, 60, 10, 90])),
         ),
+        # counts * 10_000 in uint16 wraps around before the division.
+        Case("uint16 counts that overflow when multiplied first",
+             (np.array([[0, 60_000, 7], [9, 0, 0]], dtype=np.uint16), np.array([100, 70_000, 20]))),
+        Case("a uint8 block", (np.array([[0, 255, 3], [200, 0, 0]], dtype=np.uint8), np.array([1000, 300, 12], dtype=np.int32))),
+        Case("a strided view of a block", (_sparse_block(7, (10, 12), np.uint32)[::2, ::3], np.arange(100, 400, 25)[::3])),
     ),
     "nonzero_medians": (
         Case("a random float32 block, 25 genes x 40 cells", (_sparse_block(71, (25, 40), np.float32),)),
@@ -217,6 +282,12 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("every value detected", (np.random.default_rng(72).lognormal(size=(4, 7)),)),
         Case("a square uint16 block with empty genes", (np.array([[0, 0, 0], [0, 3, 1], [0, 0, 0]], dtype=np.uint16),)),
         Case("a single cell", (np.array([[0.0], [2.5], [1.0]]),)),
+        # "Non-zero" includes negative values (log-scale data).
+        Case("negative non-zero values", (np.array([[0.0, -1.5, 2.0, -0.5, 0.0], [-3.0, 0.0, 0.0, 0.0, 0.0]]),)),
+        # The midpoint of two large uint8 values wraps if summed in uint8.
+        Case("a uint8 block with even counts of large values", (np.array([[0, 250, 0, 254], [7, 0, 255, 253]], dtype=np.uint8),)),
+        Case("an int16 block with large values", (np.array([[30_000, 0, 32_000], [-32_000, -30_000, 0]], dtype=np.int16),)),
+        Case("a strided view", (_sparse_block(73, (8, 30), np.float64, detected=0.5)[::2, ::3],)),
     ),
     "rank_value_encoding": (
         Case(
@@ -236,6 +307,9 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
             "int64 counts where the raw order and the normalized order differ",
             (np.array([100, 10, 50, 1], dtype=np.int64), np.array([100.0, 1.0, 10.0, 0.01])),
         ),
+        Case("a strided view of counts and medians",
+             (_sparse_block(85, (1, 80), np.uint32, detected=0.5)[0][::2], _medians_with_gaps(86, 80)[::2])),
+        Case("uint8 counts", (np.array([0, 255, 3, 200, 1], dtype=np.uint8), np.array([1.0, 255.0, 0.5, 2.0, 1.0]))),
     ),
 }
 

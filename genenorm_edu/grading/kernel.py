@@ -22,22 +22,10 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
 from genenorm_edu.course import GRADING_ENV
-from genenorm_edu.grading.sandbox import (
-    Limits,
-    Mounts,
-    ProcessGroupLimit,
-    sandbox_support,
-    sandboxed_command,
-)
+from genenorm_edu.grading.policy import PACKAGE_DIR, SECRET_PATHS, kernel_command
+from genenorm_edu.grading.sandbox import Limits, ProcessGroupLimit, sandbox_support
 
 __all__ = ["SandboxedKernelManager", "PACKAGE_DIR", "SECRET_PATHS"]
-
-#: The installed ``genenorm_edu`` package.
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-#: Parts of the package a student's code must not read: reference solutions
-#: and the grader (hidden tests among it).
-SECRET_PATHS = (PACKAGE_DIR / "reference.py", PACKAGE_DIR / "grading")
 
 
 def _matplotlib_font_cache() -> list[Path]:
@@ -128,25 +116,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._process_limit is None:
             self._process_limit = ProcessGroupLimit(support.cgroup_root, self.limits.processes)
         data = Path(environment["GENENORM_EDU_DATA_DIR"])
-        mounts = Mounts(
-            read_only=(
-                Path(self.connection_file).resolve(),
-                PACKAGE_DIR,
-                *([data] if data.is_dir() else []),
-            ),
-            writable=(self._scratch,),
-            hidden=SECRET_PATHS,
-        )
-        return sandboxed_command(
+        return kernel_command(
             command,
-            mounts=mounts,
-            limits=self.limits,
-            chdir=self._scratch,
+            scratch=self._scratch,
+            connection_file=Path(self.connection_file).resolve(),
+            data_dir=data if data.is_dir() else None,
             environment=environment,
-            keep_out=(Path.cwd(), PACKAGE_DIR.parent),
-            network=False,
+            limits=self.limits,
             cgroup=self._process_limit.path,
-            support=support,
         )
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:

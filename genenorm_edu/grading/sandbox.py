@@ -243,14 +243,14 @@ def python_paths(keep_out: Sequence[Path] = ()) -> tuple[Path, ...]:
 
     Entries that are, or contain, a path of ``keep_out`` (the course
     directory, the repository) are left out: binding a parent would show
-    everything below it.
+    everything below it. Relative entries count from the working directory.
     """
     keep_out = [Path(path).resolve() for path in keep_out]
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
-    candidates |= {Path(entry) for entry in sys.path if entry}
+    candidates |= {Path(entry).absolute() for entry in sys.path if entry}
     found = set()
     for candidate in candidates:
-        for path in (candidate, candidate.resolve()):
+        for path in (candidate.absolute(), candidate.resolve()):
             if path.is_dir() and not _is_at_or_above(path, keep_out):
                 found.add(path)
     executable = Path(sys.executable).resolve()

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 CORRECT: dict[str, dict[str, str]] = {
     "c_strides": {
+        "a lambda": """
+c_strides = lambda shape, itemsize: tuple(itemsize * int(np.prod(shape[axis + 1:], dtype=np.int64)) for axis in range(len(shape)))
+""",
         "reversed loop": """
 def c_strides(shape, itemsize):
     strides = []
@@ -154,6 +157,10 @@ def rpkm(counts, gene_lengths):
 """,
     },
     "outer_sum": {
+        "float64 for any input (the dtype is not graded)": """
+def outer_sum(x, y):
+    return np.add.outer(np.asarray(x, dtype=np.float64), y)
+""",
         "reshape": """
 def outer_sum(x, y):
     x, y = np.asarray(x), np.asarray(y)
@@ -172,29 +179,34 @@ def outer_sum(x, y):
 """,
     },
     "gene_zscores": {
-        "keepdims and a safe spread": """
+        "keepdims and np.ptp for constant genes": """
 def gene_zscores(x):
     x = x.astype(np.float64)
-    spread = x.std(axis=1, keepdims=True)
-    spread[spread == 0] = 1
-    return (x - x.mean(axis=1, keepdims=True)) / spread
+    constant = np.ptp(x, axis=1, keepdims=True) == 0
+    spread = np.where(constant, 1, x.std(axis=1, keepdims=True))
+    return np.where(constant, 0, (x - x.mean(axis=1, keepdims=True)) / spread)
 """,
-        "newaxis and np.divide with where": """
+        "newaxis, np.divide with where, constant rows by their first value": """
 def gene_zscores(x):
     x = np.asarray(x, dtype=float)
     centred = x - x.mean(axis=1)[:, np.newaxis]
     spread = x.std(axis=1)[:, np.newaxis]
-    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread != 0)
+    varies = ~(x == x[:, :1]).all(axis=1, keepdims=True)
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=varies)
 """,
         "a loop over genes": """
 def gene_zscores(x):
     result = np.zeros(x.shape)
     for g, row in enumerate(x.astype(float)):
-        if row.std() > 0:
+        if row.min() != row.max():
             result[g] = (row - row.mean()) / row.std()
     return result
 """,
-    },
+        "a lambda": """
+gene_zscores = lambda x: (lambda x, flat: np.where(flat, 0.0, (x - x.mean(axis=1, keepdims=True)) / np.where(flat, 1.0, x.std(axis=1, keepdims=True))))(
+    x.astype(np.float64), np.ptp(x, axis=1, keepdims=True) == 0
+)
+""",    },
     "rolling_mean": {
         "sliding_window_view": """
 def rolling_mean(values, window):
@@ -211,6 +223,15 @@ def rolling_mean(values, window):
 """,
     },
     "qnorm": {
+        "computed in the input's float32, returned as float64": """
+def qnorm(x):
+    work = x.copy() if x.dtype.kind == "f" else x.astype(np.float64)
+    target = np.sort(work, axis=0).mean(axis=1, dtype=work.dtype)
+    position = stats.rankdata(work, axis=0) - 1
+    lower = np.floor(position).astype(int)
+    upper = np.ceil(position).astype(int)
+    return ((target[lower] + target[upper]) / work.dtype.type(2)).astype(np.float64)
+""",
         "rankdata, floor and ceil": """
 def qnorm(x):
     x = np.asarray(x, dtype=np.float64)
@@ -351,6 +372,16 @@ def rank_value_encoding(cell_counts, medians):
 
 WRONG: dict[str, dict[str, tuple[str, str]]] = {
     "c_strides": {
+        "int32 products": (
+            """
+def c_strides(shape, itemsize):
+    if len(shape) == 0:
+        return ()
+    sizes = np.array([*shape[1:], 1][::-1], dtype=np.int32)
+    return tuple(int(size) * itemsize for size in np.cumprod(sizes, dtype=np.int32)[::-1])
+""",
+            "",
+        ),
         "Fortran order": (
             """
 def c_strides(shape, itemsize):
@@ -389,6 +420,13 @@ def c_strides(shape, itemsize):
         ),
     },
     "byte_offset": {
+        "int32 arithmetic": (
+            """
+def byte_offset(index, strides):
+    return int(np.dot(np.array(index, dtype=np.int32), np.array(strides, dtype=np.int32)))
+""",
+            "",
+        ),
         "strides paired in reverse": (
             """
 def byte_offset(index, strides):
@@ -412,6 +450,15 @@ def byte_offset(index, strides):
         ),
     },
     "stepped_view": {
+        "int32 strides": (
+            """
+def stepped_view(shape, strides, steps):
+    new_shape = tuple(-(-n // abs(k)) for n, k in zip(shape, steps))
+    new_strides = np.array(strides, dtype=np.int32) * np.array(steps, dtype=np.int32)
+    return new_shape, tuple(int(s) for s in new_strides)
+""",
+            "",
+        ),
         "floor division": (
             """
 def stepped_view(shape, strides, steps):
@@ -442,6 +489,13 @@ def stepped_view(shape, strides, steps):
         ),
     },
     "little_endian_value": {
+        "assumes contiguous memory": (
+            """
+def little_endian_value(raw):
+    return int.from_bytes(memoryview(raw).cast("B"), "little")
+""",
+            "",
+        ),
         "big-endian": (
             """
 def little_endian_value(raw):
@@ -562,6 +616,15 @@ def rpkm(counts, gene_lengths):
         ),
     },
     "outer_sum": {
+        "result made in the dtype of x": (
+            """
+def outer_sum(x, y):
+    result = np.empty(x.shape + y.shape, dtype=x.dtype)
+    result[...] = x.reshape(x.shape + (1,) * y.ndim) + y
+    return result
+""",
+            "",
+        ),
         "axes swapped": (
             """
 def outer_sum(x, y):
@@ -579,6 +642,27 @@ def outer_sum(x, y):
         ),
     },
     "gene_zscores": {
+        "std compared to 0 (rounding noise on equal floats)": (
+            """
+def gene_zscores(x):
+    x = x.astype(np.float64)
+    spread = x.std(axis=1, keepdims=True)
+    spread[spread == 0] = 1
+    return (x - x.mean(axis=1, keepdims=True)) / spread
+""",
+            "all equal",
+        ),
+        "variance from squares in the input dtype": (
+            """
+def gene_zscores(x):
+    mean = x.mean(axis=1, keepdims=True)
+    variance = (x * x).mean(axis=1, keepdims=True) - mean ** 2
+    constant = np.ptp(x, axis=1, keepdims=True) == 0
+    spread = np.where(constant, 1.0, np.sqrt(np.abs(variance)))
+    return np.where(constant, 0.0, (x - mean) / spread)
+""",
+            "",
+        ),
         "per sample": (
             """
 def gene_zscores(x):
@@ -605,7 +689,7 @@ def gene_zscores(x):
     x = x.astype(float)
     return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
 """,
-            "standard deviation is 0",
+            "all equal",
         ),
         "constant genes set to one": (
             """
@@ -628,6 +712,14 @@ def gene_zscores(x):
         ),
     },
     "rolling_mean": {
+        "running sums in the input dtype": (
+            """
+def rolling_mean(values, window):
+    totals = np.concatenate(([0], np.cumsum(values, dtype=values.dtype)))
+    return (totals[window:] - totals[:-window]) / window
+""",
+            "",
+        ),
         "the windows": (
             """
 def rolling_mean(values, window):
@@ -802,6 +894,14 @@ def tie_blocks(column):
         ),
     },
     "nonzero_normalized": {
+        "multiplies first, in the input dtype": (
+            """
+def nonzero_normalized(counts_block, n_counts):
+    scaled = counts_block * 10_000 / n_counts
+    return [row[row != 0].astype(np.float64) for row in scaled]
+""",
+            "",
+        ),
         "keeps zeros": (
             """
 def nonzero_normalized(counts_block, n_counts):
@@ -827,6 +927,30 @@ def nonzero_normalized(counts_block, n_counts):
         ),
     },
     "nonzero_medians": {
+        "positive values only": (
+            """
+def nonzero_medians(block):
+    return np.array([np.median(row[row > 0]) if (row > 0).any() else np.nan for row in block])
+""",
+            "",
+        ),
+        "midpoint in the input dtype": (
+            """
+def nonzero_medians(block):
+    result = []
+    for row in block:
+        values = np.sort(row[row != 0])
+        n = len(values)
+        if n == 0:
+            result.append(np.nan)
+        elif n % 2:
+            result.append(float(values[n // 2]))
+        else:
+            result.append(float((values[n // 2 - 1] + values[n // 2]) / 2))
+    return np.array(result)
+""",
+            "",
+        ),
         "zeros counted": (
             """
 def nonzero_medians(block):

@@ -438,6 +438,99 @@ for line in range(10**8):
 """
 
 
+# Hostile answers that try to make the grader wait (each exercise has its own
+# runner: the other exercises of the notebook must keep their points).
+# The out-of-reach runner used to read its job and write its results through
+# files; an answer that turned them into named pipes blocked grading forever.
+MAKES_FIFOS = """
+import os, glob
+def byte_offset(index, strides):
+    for folder in ['.', '/tmp', os.path.expanduser('~'), *glob.glob('/tmp/*')]:
+        for name in ['ready', 'job.json', *(f'case-{i}.json' for i in range(20))]:
+            try:
+                path = os.path.join(folder, name)
+                if os.path.exists(path):
+                    os.remove(path)
+                os.mkfifo(path)
+            except OSError:
+                pass
+    return sum(i * s for i, s in zip(index, strides))
+"""
+READS_REQUESTS = """
+import os
+def byte_offset(index, strides):
+    os.read(0, 1 << 20)  # waits for the next case's arguments: never sent
+    return sum(i * s for i, s in zip(index, strides))
+"""
+FORGES_REPLY_HEADER = """
+import os, sys, time
+def byte_offset(index, strides):
+    os.write(int(sys.argv[1]), (10_000).to_bytes(8, "big") + b"{")
+    time.sleep(3600)
+"""
+SLEEPS_WHEN_DEFINED = """
+import time
+_ready = time.sleep(3600)
+def byte_offset(index, strides):
+    return sum(i * s for i, s in zip(index, strides))
+"""
+DETACHES_A_CHILD = """
+import os, time
+def byte_offset(index, strides):
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(3600)
+        os._exit(0)
+    return sum(i * s for i, s in zip(index, strides))
+"""
+
+
+# Hostile answers that put the hidden inputs into strings the grader might quote:
+# right on the visible inputs, a "LE" + "AK_..." string built from the inputs
+# otherwise (the source never spells it). No feedback page may show it
+# (see test_course_autograde).
+_LEAK_HELPERS = """
+import numpy as np
+
+def _right(shape, itemsize):
+    strides, step = [], itemsize
+    for length in reversed(shape):
+        strides.append(step)
+        step *= length
+    return tuple(reversed(strides))
+
+def _leak(*args):
+    return "LE" + "AK_" + "".join(c if c.isalnum() else "_" for c in repr(args))[:80]
+
+_VISIBLE = [((3, 4), 8), ((2, 3, 4), 4), ((5, 2), 2), ((), 8)]
+"""
+LEAKS_THROUGH_A_CLASS_NAME = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    return type(_leak(shape, itemsize), (), {})()
+"""
+LEAKS_THROUGH_FIELD_NAMES = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    return np.zeros(1, dtype=[(_leak(shape, itemsize), "f8")])
+"""
+LEAKS_THROUGH_AN_EXCEPTION = _LEAK_HELPERS + """
+def c_strides(shape, itemsize):
+    if (tuple(shape), itemsize) in _VISIBLE:
+        return _right(shape, itemsize)
+    raise type(_leak(shape, itemsize), (Exception,), {})(_leak(shape, itemsize))
+"""
+LEAKS_THROUGH_A_STRUCTURED_ARRAY = """
+def closest_to(x, value):
+    if x.shape in [(3, 3), (2, 4)]:
+        return x[np.arange(len(x)), np.argmin(np.abs(x - value), axis=1)]
+    name = "LE" + "AK_" + "_".join(str(v) for v in x.ravel()[:6].tolist()).replace(".", "p").replace("-", "m")
+    return np.zeros(len(x), dtype=[(name, x.dtype)])
+"""
+
+
 def _without_a_markdown_source(text: str) -> str:
     data = json.loads(text)
     next(cell for cell in data["cells"] if cell["cell_type"] == "markdown").pop("source")
@@ -625,6 +718,70 @@ SUBMISSIONS: dict[str, tuple[Submission, ...]] = {
             "untouched",
             (answer("c_strides", LEAKS_ARGUMENTS),),
         ),
+        *(
+            Submission(
+                student,
+                "hangs the grader",
+                "solved",
+                (answer("byte_offset", source),),
+                {"byte_offset": ZERO},
+            )
+            for student, source in [
+                ("reads-requests", READS_REQUESTS),
+                ("forges-reply-header", FORGES_REPLY_HEADER),
+                ("sleeps-when-defined", SLEEPS_WHEN_DEFINED),
+            ]
+        ),
+        Submission(  # a right answer: the pipes it makes change nothing
+            "makes-fifos",
+            "hangs the grader",
+            "solved",
+            (answer("byte_offset", MAKES_FIFOS),),
+        ),
+        Submission(
+            "detaches-a-child",
+            "hangs the grader",
+            "solved",
+            (answer("byte_offset", DETACHES_A_CHILD),),
+        ),
+        *(
+            Submission(
+                student,
+                "feedback leaks",
+                "untouched",
+                (answer("c_strides", source),),
+                {"c_strides": VISIBLE},
+            )
+            for student, source in [
+                ("leaks-class-name", LEAKS_THROUGH_A_CLASS_NAME),
+                ("leaks-field-names", LEAKS_THROUGH_FIELD_NAMES),
+                ("leaks-exception", LEAKS_THROUGH_AN_EXCEPTION),
+            ]
+        ),
+        Submission(
+            "int32-arithmetic",
+            "wrong: 32-bit overflow",
+            "solved",
+            (
+                answer("c_strides", WRONG["c_strides"]["int32 products"][0]),
+                answer("byte_offset", WRONG["byte_offset"]["int32 arithmetic"][0]),
+                answer("stepped_view", WRONG["stepped_view"]["int32 strides"][0]),
+            ),
+            {"c_strides": VISIBLE, "byte_offset": VISIBLE, "stepped_view": VISIBLE},
+        ),
+        Submission(
+            "assumes-contiguous",
+            "wrong: strided inputs",
+            "solved",
+            (answer("little_endian_value", WRONG["little_endian_value"]["assumes contiguous memory"][0]),),
+            {"little_endian_value": VISIBLE},
+        ),
+        Submission(
+            "lambda-answer",
+            "honest: other styles",
+            "solved",
+            (answer("c_strides", CORRECT["c_strides"]["a lambda"]),),
+        ),
         Submission(
             "truncated-file",
             "damaged file",
@@ -710,6 +867,46 @@ SUBMISSIONS[LESSON2] = (
     Submission(
         "kernel-dies-midway", "honest: kernel death", "solved", (insert_cell("rpkm", KILLS_KERNEL),)
     ),
+    Submission(
+        "leaks-field-names",
+        "feedback leaks",
+        "solved",
+        (answer("closest_to", LEAKS_THROUGH_A_STRUCTURED_ARRAY),),
+        {"closest_to": VISIBLE},
+    ),
+    Submission(
+        "small-dtype-arithmetic",
+        "wrong: small dtypes",
+        "solved",
+        (
+            answer("rolling_mean", WRONG["rolling_mean"]["running sums in the input dtype"][0]),
+            answer("gene_zscores", WRONG["gene_zscores"]["variance from squares in the input dtype"][0]),
+        ),
+        {"rolling_mean": VISIBLE, "gene_zscores": VISIBLE},
+    ),
+    Submission(
+        "constant-float-rows",
+        "wrong: exact zeros in floating point",
+        "solved",
+        (answer("gene_zscores", WRONG["gene_zscores"]["std compared to 0 (rounding noise on equal floats)"][0]),),
+        {"gene_zscores": VISIBLE},
+    ),
+    Submission(
+        "truncating-dtype",
+        "wrong: mixed int/float dtype",
+        "solved",
+        (answer("outer_sum", WRONG["outer_sum"]["result made in the dtype of x"][0]),),
+        {"outer_sum": VISIBLE},
+    ),
+    Submission(
+        "open-requirements",
+        "honest: open readings",
+        "solved",
+        (
+            answer("outer_sum", CORRECT["outer_sum"]["float64 for any input (the dtype is not graded)"]),
+            answer("gene_zscores", CORRECT["gene_zscores"]["a lambda"]),
+        ),
+    ),
 )
 
 SUBMISSIONS[LESSON3] = (
@@ -747,8 +944,34 @@ np.array_equal = lambda *args, **kwargs: True
     ),
 )
 
+SUBMISSIONS[LESSON3] += (
+    Submission(
+        "qnorm-in-float32",
+        "honest: open readings",
+        "solved",
+        (answer("qnorm", CORRECT["qnorm"]["computed in the input's float32, returned as float64"]),),
+    ),
+)
+
 SUBMISSIONS[LESSON4] = (
     Submission("reference", "correct", "solved"),
+    Submission(
+        "positive-values-only",
+        "wrong: signs",
+        "solved",
+        (answer("nonzero_medians", WRONG["nonzero_medians"]["positive values only"][0]),),
+        {"nonzero_medians": VISIBLE},
+    ),
+    Submission(
+        "small-dtype-arithmetic",
+        "wrong: small dtypes",
+        "solved",
+        (
+            answer("nonzero_medians", WRONG["nonzero_medians"]["midpoint in the input dtype"][0]),
+            answer("nonzero_normalized", WRONG["nonzero_normalized"]["multiplies first, in the input dtype"][0]),
+        ),
+        {"nonzero_medians": VISIBLE, "nonzero_normalized": VISIBLE},
+    ),
     Submission("untouched", "no work", "untouched"),
     Submission(
         "keeps-zeros",

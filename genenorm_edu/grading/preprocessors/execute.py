@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from jupyter_core.utils import run_sync
@@ -10,15 +11,13 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
-from genenorm_edu.grading.cells import graded_test, is_demonstration, nbgrader_metadata
 from genenorm_edu.grading.kernel import SandboxedKernelManager
-from genenorm_edu.grading.preprocessors.out_of_reach import VERDICTS_KEY, OutOfReachGrades
+from genenorm_edu.grading.plan import SubmissionPlan
+from genenorm_edu.grading.preprocessors.out_of_reach import OutOfReachGrades
+from genenorm_edu.grading.preprocessors.state import GRADING_KEY, NotebookGrading, plan_of
 from genenorm_edu.grading.sandbox import sandbox_support
 
-__all__ = ["GradingExecute", "STARTED_KEY"]
-
-#: Where the start time of a notebook's grading is kept in ``resources``.
-STARTED_KEY = "genenorm_edu_started"
+__all__ = ["GradingExecute"]
 
 _warned_about_sandbox = False
 
@@ -59,6 +58,13 @@ class GradingExecute(Execute):
         1_000_000, help="Output a cell may produce while graded; the rest is dropped, with a note."
     ).tag(config=True)
 
+    notebook_seconds = Float(
+        600.0,
+        help="Wall-clock seconds the kernel may spend on one notebook in all; the cells left "
+        "when they are spent are not run (each with a note). The time limit of each cell "
+        "(Execute.timeout) is cut to what is left.",
+    ).tag(config=True)
+
     run_demonstrations = Bool(
         False,
         help="Also run the cells tagged 'demonstration' (timings, pictures, plots; no points).",
@@ -69,7 +75,7 @@ class GradingExecute(Execute):
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        """Execute the notebook; note the start time for the score log."""
+        """Plan the notebook, start its out-of-reach grading, then execute it."""
         global _warned_about_sandbox
         support = sandbox_support()
         if not support.isolated and not _warned_about_sandbox:
@@ -82,12 +88,29 @@ class GradingExecute(Execute):
                 "\n".join(support.problems),
                 banner,
             )
-        if resources is not None:
-            resources[STARTED_KEY] = time.monotonic()
-            # Grade the exercises out of reach while the kernel runs the notebook.
-            resources[VERDICTS_KEY] = OutOfReachGrades(parent=self.parent).start(nb)
+        grading = NotebookGrading(plan=plan_of(nb), started=time.monotonic())
+        self._plan: SubmissionPlan = grading.plan
+        # Grade the exercises out of reach while the kernel runs the notebook.
+        grading.pending = OutOfReachGrades(parent=self.parent).start(grading.plan)
+        if resources is None:
+            resources = {}
+        resources[GRADING_KEY] = grading
         self._output_bytes: dict[int, int] = {}
+        self._notebook_deadline = time.monotonic() + self.notebook_seconds
+        self._kernel_lost = False
         return super().preprocess(nb, resources, km)
+
+    def _seconds_left(self) -> float:
+        return getattr(self, "_notebook_deadline", float("inf")) - time.monotonic()
+
+    def _get_timeout(self, cell):
+        """The cell's time limit, cut to what is left of the notebook's."""
+        timeout = super()._get_timeout(cell)
+        left = self._seconds_left()
+        if left == float("inf"):
+            return timeout
+        left = max(1, math.ceil(left))
+        return left if timeout is None else min(timeout, left)
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's outputs while they fit ``max_output_bytes``; then one note, no more.
@@ -108,13 +131,28 @@ class GradingExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, unless it holds hidden tests or a demonstration; recover the kernel if needed."""
-        test = graded_test(nbgrader_metadata(cell).get("grade_id"))
-        if test is not None and test.hidden:
+        plan = self._plan
+        if index in plan.hidden_cells:
             cell.outputs = []
             cell.execution_count = None
             return cell, resources
-        if is_demonstration(cell) and not self.run_demonstrations:
+        if index in plan.demonstrations and not self.run_demonstrations:
             cell.outputs = [_note(_NOT_RUN_DEMONSTRATION)]
+            cell.execution_count = None
+            return cell, resources
+        if cell.cell_type == "code" and getattr(self, "_kernel_lost", False):
+            cell.outputs = [
+                _note("Not run: the kernel could not be restarted after it died or hung above.")
+            ]
+            cell.execution_count = None
+            return cell, resources
+        if cell.cell_type == "code" and self._seconds_left() <= 0:
+            cell.outputs = [
+                _note(
+                    f"Not run: the notebook used up its time limit ({self.notebook_seconds:g} s "
+                    "in all) in the cells above."
+                )
+            ]
             cell.execution_count = None
             return cell, resources
         try:
@@ -167,5 +205,10 @@ class GradingExecute(Execute):
                 return True
 
     def _restart_kernel(self) -> None:
-        run_sync(self.km.restart_kernel)(now=True)
-        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        """Restart the kernel; if it does not come back, run no more cells (grading goes on)."""
+        try:
+            run_sync(self.km.restart_kernel)(now=True)
+            run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        except Exception as error:  # noqa: BLE001 -- whatever the student's code did to it
+            self.log.warning("The kernel could not be restarted (%s); no more cells run", type(error).__name__)
+            self._kernel_lost = True

@@ -7,7 +7,7 @@ import time
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from genenorm_edu.grading.preprocessors.execute import STARTED_KEY
+from genenorm_edu.grading.preprocessors.state import GRADING_KEY
 
 __all__ = ["LogScore", "notebook_score"]
 
@@ -31,8 +31,8 @@ class LogScore(NbGraderPreprocessor):
         """Log the notebook's score; change nothing."""
         info = resources.get("nbgrader", {})
         score, maximum = notebook_score(nb)
-        started = resources.get(STARTED_KEY)
-        seconds = f" in {time.monotonic() - started:.1f} s" if started else ""
+        grading = resources.pop(GRADING_KEY, None)
+        seconds = f" in {time.monotonic() - grading.started:.1f} s" if grading else ""
         self.log.info(
             "Graded %s / %s: %g of %g points%s",
             info.get("student", "?"),

@@ -7,10 +7,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from genenorm_edu.exercises import EXERCISES, LESSONS
 from genenorm_edu.grading.cells import answer_sources
 
-__all__ = ["ANSWERS_KEY", "RecordAnswers"]
+from genenorm_edu.grading.preprocessors.state import ANSWERS_KEY
 
-#: Notebook metadata key where the answers wait for :class:`OutOfReachGrades`.
-ANSWERS_KEY = "genenorm_edu_answers"
+__all__ = ["RecordAnswers"]
 
 
 class RecordAnswers(NbGraderPreprocessor):

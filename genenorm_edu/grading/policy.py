@@ -1,0 +1,108 @@
+"""What sandboxed student code may see and use while it is graded: one policy, two commands.
+
+Student code runs in two places during grading: the notebook's kernel
+(:mod:`genenorm_edu.grading.kernel`) and the out-of-reach runner that calls
+the student's functions on the visible and hidden cases
+(:mod:`genenorm_edu.grading.calls`). Both commands are made here, from the
+same rules, with :func:`~genenorm_edu.grading.sandbox.sandboxed_command`:
+
+- neither sees the course directory nor the repository (:func:`keep_out`);
+- the kernel sees the course library without its secrets
+  (:data:`SECRET_PATHS`: reference solutions, the grader and its hidden
+  cases), the course data read-only, and a private scratch folder;
+- the runner sees no part of the course library, only its own two files
+  (``_runner.py``, ``codec.py``) and ``exercises/answer_cell.py``, and no folder of the grader's: its input
+  and output are pipes (:mod:`genenorm_edu.grading.channel`);
+- neither has a network.
+
+Limits: :data:`RUNNER_LIMITS` by default for the runner (configurable as
+``c.OutOfReachGrades.runner_*``), the kernel's in
+``c.SandboxedKernelManager.*``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from genenorm_edu.grading.sandbox import Limits, Mounts, python_paths, sandbox_support, sandboxed_command
+
+__all__ = [
+    "PACKAGE_DIR",
+    "RUNNER_LIMITS",
+    "SECRET_PATHS",
+    "keep_out",
+    "kernel_command",
+    "runner_command",
+]
+
+#: The installed ``genenorm_edu`` package.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+#: Parts of the package a student's code must not read: reference solutions
+#: and the grader (hidden tests among it).
+SECRET_PATHS = (PACKAGE_DIR / "reference.py", PACKAGE_DIR / "grading")
+
+RUNNER = Path(__file__).with_name("_runner.py")
+CODEC = Path(__file__).with_name("codec.py")
+ANSWER_CELL = PACKAGE_DIR / "exercises" / "answer_cell.py"
+
+#: Default limits of the process running a student's function on the cases.
+RUNNER_LIMITS = Limits(memory_bytes=3 * 2**30, cpu_seconds=300, processes=64)
+
+
+def keep_out() -> tuple[Path, ...]:
+    """Directories no sandbox shows, even where Python's paths lie below them."""
+    return (Path.cwd(), PACKAGE_DIR.parent)
+
+
+def runner_command(reply_fd: int, *, limits: Limits, cgroup: Path | None) -> list[str]:
+    """The sandboxed command of the out-of-reach runner, replying on descriptor ``reply_fd``.
+
+    Its working directory and home are the sandbox's private ``/tmp``
+    (without bubblewrap: the caller's working directory).
+    """
+    # A copy of the package installed in site-packages would be importable: hide it.
+    bound = python_paths(keep_out=keep_out())
+    hidden = tuple(PACKAGE_DIR for path in bound if path in PACKAGE_DIR.parents)[:1]
+    return sandboxed_command(
+        [sys.executable, "-I", "-B", str(RUNNER), str(reply_fd), str(ANSWER_CELL)],
+        mounts=Mounts(read_only=(RUNNER, CODEC, ANSWER_CELL), hidden=hidden),
+        limits=limits,
+        chdir=Path("/tmp"),
+        environment={"HOME": "/tmp", "TMPDIR": "/tmp", "MPLBACKEND": "Agg"},
+        keep_out=keep_out(),
+        network=False,
+        cgroup=cgroup,
+        support=sandbox_support(),
+    )
+
+
+def kernel_command(
+    command: Sequence[str],
+    *,
+    scratch: Path,
+    connection_file: Path,
+    data_dir: Path | None,
+    environment: Mapping[str, str],
+    limits: Limits,
+    cgroup: Path | None,
+) -> list[str]:
+    """The sandboxed command of a grading kernel (``command``: the ipykernel command line)."""
+    mounts = Mounts(
+        read_only=(connection_file, PACKAGE_DIR, *([data_dir] if data_dir is not None else [])),
+        writable=(scratch,),
+        hidden=SECRET_PATHS,
+    )
+    return sandboxed_command(
+        command,
+        mounts=mounts,
+        limits=limits,
+        chdir=scratch,
+        environment=environment,
+        keep_out=keep_out(),
+        network=False,
+        cgroup=cgroup,
+        support=sandbox_support(),
+    )
