@@ -19,6 +19,17 @@ import numpy as np
 
 from genenorm_edu import reference
 from genenorm_edu.exercises.spec import NOT_GIVEN, Case
+from genenorm_edu.grading.hidden_inputs import (
+    cells_block,
+    constant_float_rows,
+    counts_with_runs,
+    medians_with_gaps,
+    random_bytes,
+    random_shapes,
+    sparse_block,
+    strided_bytes,
+    gene_transcripts,
+)
 
 __all__ = ["HIDDEN_CASES", "SOLUTIONS", "hidden_cases"]
 
@@ -46,53 +57,6 @@ SOLUTIONS: dict[str, Callable] = {
 }
 
 
-def _random_shapes() -> list[tuple[int, ...]]:
-    return [
-        tuple(int(n) for n in np.random.default_rng(seed).integers(1, 9, size=seed % 4 + 1))
-        for seed in range(5)
-    ]
-
-
-def _sparse_block(seed: int, shape: tuple[int, int], dtype, detected: float = 0.2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    is_detected = rng.random(shape) < detected
-    return (is_detected * rng.integers(1, 50, size=shape)).astype(dtype)
-
-
-def _random_bytes(seed: int, size: int, top: int | None = None) -> np.ndarray:
-    raw = np.random.default_rng(seed).integers(0, 256, size=size).astype(np.uint8)
-    if top is not None:
-        raw[-1] = top
-    return raw
-
-
-def _strided_bytes(seed: int) -> np.ndarray:
-    """8 bytes, every other byte of 16 (a view), the last one above 127."""
-    raw = np.random.default_rng(seed).integers(0, 256, size=16).astype(np.uint8)
-    raw[14] = 222
-    return raw[::2]
-
-
-def _constant_float_rows() -> np.ndarray:
-    """Genes whose values are all equal, non-integer floats (np.std of such a row is about 1e-17)."""
-    rows = np.array([[0.1] * 7, [0.7] * 7, [2.675] * 7, [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0]])
-    assert (rows[:3].std(axis=1) > 0).any()  # the case is only useful while this holds
-    return rows
-
-
-def _medians_with_gaps(seed: int, size: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    medians = rng.lognormal(1.0, 0.8, size=size)
-    medians[rng.random(size) < 0.1] = np.nan
-    return medians
-
-
-def _counts_with_runs(seed: int, size: int) -> np.ndarray:
-    """Counts along genes, like a column sorted by gene length: noisy, rising."""
-    rng = np.random.default_rng(seed)
-    return rng.poisson(np.linspace(1, 40, size)).astype(np.uint32)
-
-
 #: The hidden cases of each exercise; expected results are filled in by :func:`hidden_cases`.
 HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
     "c_strides": (
@@ -101,7 +65,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("an axis of length 1 in the middle", ((7, 1, 3), 2)),
         Case("4 axes, itemsize 1", ((2, 3, 4, 5), 1)),
         Case("a large 2-D array of complex128", ((1_000_000, 3), 16)),
-        *(Case(f"random shape of {len(shape)} axes, itemsize 16", (shape, 16)) for shape in _random_shapes()),
+        *(Case(f"random shape of {len(shape)} axes, itemsize 16", (shape, 16)) for shape in random_shapes()),
         # Strides past 32 bits: NumPy int32 arithmetic (np.cumprod of an int32 shape) wraps.
         Case("a first stride past 2**31 bytes", ((2, 50_000, 50_000), 8)),
         Case("strides past 2**32 bytes, itemsize 1", ((3, 70_000, 70_000), 1)),
@@ -131,13 +95,13 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
     ),
     "little_endian_value": (
         Case("the largest 8-byte value", (np.full(8, 255, dtype=np.uint8),)),
-        Case("8 random bytes, the last one above 127", (_random_bytes(1, 8, top=200),)),
+        Case("8 random bytes, the last one above 127", (random_bytes(1, 8, top=200),)),
         Case("2 bytes", (np.array([1, 2], dtype=np.uint8),)),
         Case("all zeros", (np.zeros(8, dtype=np.uint8),)),
         Case("only the last of 8 bytes set", (np.array([0, 0, 0, 0, 0, 0, 0, 1], dtype=np.uint8),)),
-        Case("5 random bytes", (_random_bytes(2, 5),)),
-        Case("8 bytes of a strided view (every other byte)", (_strided_bytes(3),)),
-        Case("8 bytes of a reversed view", (_random_bytes(4, 8, top=250)[::-1],)),
+        Case("5 random bytes", (random_bytes(2, 5),)),
+        Case("8 bytes of a strided view (every other byte)", (strided_bytes(3),)),
+        Case("8 bytes of a reversed view", (random_bytes(4, 8, top=250)[::-1],)),
     ),
     "closest_to": (
         Case("an int32 matrix, integer target", (np.array([[3, -1, 8, 5], [10, 20, 30, 40], [7, 7, 6, 0]], dtype=np.int32), 6)),
@@ -191,19 +155,19 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
     ),
     "gene_zscores": (
         Case("random uint32 counts, 30 genes x 8 samples, silent genes",
-             (_sparse_block(21, (30, 8), np.uint32, detected=0.5),)),
+             (sparse_block(21, (30, 8), np.uint32, detected=0.5),)),
         Case("float32 log expression", (np.random.default_rng(22).normal(3, 2, (12, 6)).astype(np.float32),)),
         Case("a single gene", (np.array([[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]]),)),
         Case("a square matrix", (np.arange(16, dtype=np.float64).reshape(4, 4) ** 2,)),
         Case("Fortran-ordered int64", (np.asfortranarray(np.random.default_rng(23).integers(0, 9, (10, 5))),)),
         # Equal non-integer floats: np.std gives about 1e-17, not 0; their z-scores are 0.
-        Case("constant non-zero float rows", (_constant_float_rows(),)),
+        Case("constant non-zero float rows", (constant_float_rows(),)),
         # Squares of int16 values wrap in int16 (a variance computed as mean(x**2) - mean**2).
         Case("int16 values up to 30,000", (np.random.default_rng(26).integers(-30_000, 30_000, (5, 6)).astype(np.int16),)),
         Case("a strided view", (np.random.default_rng(27).normal(5, 3, (12, 15))[::2, ::3],)),
     ),
     "rolling_mean": (
-        Case("uint32 counts, windows of 7", (_counts_with_runs(31, 60), 7)),
+        Case("uint32 counts, windows of 7", (counts_with_runs(31, 60), 7)),
         Case("windows of 1", (np.array([3.0, -1.0, 2.5]), 1)),
         Case("one window over all values", (np.arange(10, dtype=np.int64), 10)),
         Case("float32 values, windows of 4", (np.random.default_rng(32).normal(size=25).astype(np.float32), 4)),
@@ -229,7 +193,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
     ),
     "ordinal_ranks": (
         Case("integers with many ties, 40 x 5", (np.random.default_rng(41).integers(0, 4, (40, 5)),)),
-        Case("uint32 counts, 60 genes x 3 samples", (_sparse_block(42, (60, 3), np.uint32, detected=0.6),)),
+        Case("uint32 counts, 60 genes x 3 samples", (sparse_block(42, (60, 3), np.uint32, detected=0.6),)),
         Case("float64 without ties", (np.random.default_rng(43).random((15, 4)),)),
         Case("a single gene", (np.array([[3.0, 1.0]]),)),
         Case("a Fortran-ordered square matrix", (np.asfortranarray(np.random.default_rng(44).integers(0, 3, (6, 6))),)),
@@ -238,7 +202,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("negative floats with ties", (np.array([[-0.5, 2.0], [-2.5, -1.0], [-0.5, 2.0], [1.0, -1.0]]),)),
     ),
     "top_genes": (
-        Case("uint32 counts with zeros, k = 3", (_sparse_block(51, (30, 6), np.uint32, detected=0.5), 3)),
+        Case("uint32 counts with zeros, k = 3", (sparse_block(51, (30, 6), np.uint32, detected=0.5), 3)),
         Case("k equal to the number of genes", (np.random.default_rng(52).random((5, 3)), 5)),
         Case("float32 with ties", (np.random.default_rng(53).integers(0, 3, (12, 4)).astype(np.float32), 4)),
         Case("negative values, k = 1", (np.random.default_rng(54).normal(-5, 1, (8, 5)), 1)),
@@ -248,7 +212,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("int16 values of both signs, k = 2", (np.array([[-32_000, 5], [32_000, -5], [0, 0]], dtype=np.int16), 2)),
     ),
     "tie_blocks": (
-        Case("uint32 counts with many zeros", (_sparse_block(61, (1, 200), np.uint32, detected=0.3)[0],)),
+        Case("uint32 counts with many zeros", (sparse_block(61, (1, 200), np.uint32, detected=0.3)[0],)),
         Case("float log counts", (np.log1p(np.random.default_rng(62).poisson(2.0, 50).astype(np.float64)),)),
         Case("one value repeated", (np.full(9, 4, dtype=np.int64),)),
         Case("a single value", (np.array([1.5]),)),
@@ -264,7 +228,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         ),
         Case(
             "a random float32 block, 25 genes x 40 cells",
-            (_sparse_block(5, (25, 40), np.float32), np.random.default_rng(6).integers(100, 5000, size=40)),
+            (sparse_block(5, (25, 40), np.float32), np.random.default_rng(6).integers(100, 5000, size=40)),
         ),
         Case(
             "an int64 block, one gene",
@@ -274,10 +238,10 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         Case("uint16 counts that overflow when multiplied first",
              (np.array([[0, 60_000, 7], [9, 0, 0]], dtype=np.uint16), np.array([100, 70_000, 20]))),
         Case("a uint8 block", (np.array([[0, 255, 3], [200, 0, 0]], dtype=np.uint8), np.array([1000, 300, 12], dtype=np.int32))),
-        Case("a strided view of a block", (_sparse_block(7, (10, 12), np.uint32)[::2, ::3], np.arange(100, 400, 25)[::3])),
+        Case("a strided view of a block", (sparse_block(7, (10, 12), np.uint32)[::2, ::3], np.arange(100, 400, 25)[::3])),
     ),
     "nonzero_medians": (
-        Case("a random float32 block, 25 genes x 40 cells", (_sparse_block(71, (25, 40), np.float32),)),
+        Case("a random float32 block, 25 genes x 40 cells", (sparse_block(71, (25, 40), np.float32),)),
         Case("an int64 gene with an even number of non-zero values", (np.array([[0, 8, 2, 0, 5, 1]], dtype=np.int64),)),
         Case("every value detected", (np.random.default_rng(72).lognormal(size=(4, 7)),)),
         Case("a square uint16 block with empty genes", (np.array([[0, 0, 0], [0, 3, 1], [0, 0, 0]], dtype=np.uint16),)),
@@ -287,12 +251,12 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         # The midpoint of two large uint8 values wraps if summed in uint8.
         Case("a uint8 block with even counts of large values", (np.array([[0, 250, 0, 254], [7, 0, 255, 253]], dtype=np.uint8),)),
         Case("an int16 block with large values", (np.array([[30_000, 0, 32_000], [-32_000, -30_000, 0]], dtype=np.int16),)),
-        Case("a strided view", (_sparse_block(73, (8, 30), np.float64, detected=0.5)[::2, ::3],)),
+        Case("a strided view", (sparse_block(73, (8, 30), np.float64, detected=0.5)[::2, ::3],)),
     ),
     "rank_value_encoding": (
         Case(
             "a sparse uint32 cell of 300 genes, some without a median",
-            (_sparse_block(81, (1, 300), np.uint32, detected=0.3)[0], _medians_with_gaps(82, 300)),
+            (sparse_block(81, (1, 300), np.uint32, detected=0.3)[0], medians_with_gaps(82, 300)),
         ),
         Case("a cell with a single detected gene", (np.array([0, 0, 5, 0], dtype=np.uint32), np.array([1.0, 2.0, 4.0, 1.5]))),
         Case(
@@ -308,7 +272,7 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
             (np.array([100, 10, 50, 1], dtype=np.int64), np.array([100.0, 1.0, 10.0, 0.01])),
         ),
         Case("a strided view of counts and medians",
-             (_sparse_block(85, (1, 80), np.uint32, detected=0.5)[0][::2], _medians_with_gaps(86, 80)[::2])),
+             (sparse_block(85, (1, 80), np.uint32, detected=0.5)[0][::2], medians_with_gaps(86, 80)[::2])),
         Case("uint8 counts", (np.array([0, 255, 3, 200, 1], dtype=np.uint8), np.array([1.0, 255.0, 0.5, 2.0, 1.0]))),
     ),
 }
@@ -335,17 +299,6 @@ def hidden_cases(name: str) -> tuple[Case, ...]:
 SOLUTIONS.update({name: getattr(reference, name) for name in (
     "reshape_copies", "broadcast_shape", "gene_totals", "encode_cells",
 )})
-
-
-def _transcripts(seed: int, transcripts: int, genes: int, dtype, top: int = 50):
-    """Transcripts mapped to genes at random (many per gene), with their counts."""
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, genes, size=transcripts), rng.integers(0, top, size=transcripts).astype(dtype)
-
-
-def _cells_block(seed: int, shape: tuple[int, int], dtype, detected: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
-    """A block of counts (genes x cells) and medians with gaps, for encode_cells."""
-    return _sparse_block(seed, shape, dtype, detected=detected), _medians_with_gaps(seed + 1, shape[0])
 
 
 HIDDEN_CASES.update({
@@ -377,27 +330,27 @@ HIDDEN_CASES.update({
         Case("equal shapes", ((3, 2), (3, 2))),
     ),
     "gene_totals": (
-        Case("many transcripts per gene, uint32 counts", (*_transcripts(91, 500, 40, np.uint32), 40)),
-        Case("uint8 counts whose totals pass 255", (*_transcripts(92, 300, 3, np.uint8, top=250), 3)),
+        Case("many transcripts per gene, uint32 counts", (*gene_transcripts(91, 500, 40, np.uint32), 40)),
+        Case("uint8 counts whose totals pass 255", (*gene_transcripts(92, 300, 3, np.uint8, top=250), 3)),
         Case("uint16 gene numbers", (np.array([2, 0, 2, 2], dtype=np.uint16), np.array([1, 2, 3, 4]), 4)),
         Case("no transcripts at all", (np.array([], dtype=np.int64), np.array([], dtype=np.uint32), 3)),
         Case("every other transcript of a larger table (a strided view)",
-             (_transcripts(93, 400, 25, np.uint32)[0][::2], _transcripts(93, 400, 25, np.uint32)[1][::2], 30)),
+             (gene_transcripts(93, 400, 25, np.uint32)[0][::2], gene_transcripts(93, 400, 25, np.uint32)[1][::2], 30)),
         Case("counts of exactly 0", (np.array([0, 1, 0]), np.zeros(3, dtype=np.uint32), 2)),
         Case("uint32 counts at the top of their range, one gene",
              (np.zeros(6, dtype=np.int64), np.full(6, 4_294_967_295, dtype=np.uint32), 1)),
     ),
     "encode_cells": (
-        Case("uint32 counts, 60 genes x 25 cells, k = 10", (*_cells_block(101, (60, 25), np.uint32), 10)),
-        Case("float32 normalized values, 30 genes x 7 cells, k = 3", (*_cells_block(103, (30, 7), np.float32), 3)),
+        Case("uint32 counts, 60 genes x 25 cells, k = 10", (*cells_block(101, (60, 25), np.uint32), 10)),
+        Case("float32 normalized values, 30 genes x 7 cells, k = 3", (*cells_block(103, (30, 7), np.float32), 3)),
         Case("a cell with no detected gene", (np.array([[0, 4], [0, 1], [0, 0]], dtype=np.uint16),
                                               np.array([1.0, 0.5, 2.0]), 2)),
         Case("ties within a cell", (np.array([[2, 1], [4, 1], [6, 0]], dtype=np.int64), np.array([1.0, 2.0, 3.0]), 3)),
-        Case("a Fortran-ordered block, k = 1", (np.asfortranarray(_cells_block(105, (12, 5), np.int64)[0]),
-                                                _cells_block(105, (12, 5), np.int64)[1], 1)),
-        Case("every other cell of a block (a strided view)", (_cells_block(107, (20, 16), np.uint32)[0][:, ::2],
-                                                              _cells_block(107, (20, 16), np.uint32)[1], 4)),
-        Case("a square block", (*_cells_block(109, (6, 6), np.uint32, detected=0.6), 6)),
-        Case("k larger than the number of genes", (*_cells_block(111, (4, 9), np.uint32, detected=0.7), 6)),
+        Case("a Fortran-ordered block, k = 1", (np.asfortranarray(cells_block(105, (12, 5), np.int64)[0]),
+                                                cells_block(105, (12, 5), np.int64)[1], 1)),
+        Case("every other cell of a block (a strided view)", (cells_block(107, (20, 16), np.uint32)[0][:, ::2],
+                                                              cells_block(107, (20, 16), np.uint32)[1], 4)),
+        Case("a square block", (*cells_block(109, (6, 6), np.uint32, detected=0.6), 6)),
+        Case("k larger than the number of genes", (*cells_block(111, (4, 9), np.uint32, detected=0.7), 6)),
     ),
 })
