@@ -34,14 +34,15 @@ from e2e_support import (
     find_chromium,
     launch_chromium,
 )
+from genenorm_edu.exercises import LESSONS
 
 pytestmark = pytest.mark.e2e
 
 LESSON = "02-axes-and-broadcasting"
 STUDENT_NOTEBOOK = f"notebooks/{LESSON}/{LESSON}.ipynb"
 SOLUTION_NOTEBOOK = f"solutions/{LESSON}/{LESSON}.ipynb"
-#: nbgrader grade_ids of the lesson's answer cells (fixed by the course issue).
-LESSON_EXERCISES = ("closest_to", "rpkm", "gene_zscores", "outer_sum", "rolling_mean")
+#: nbgrader grade_ids of the lesson's answer cells.
+LESSON_EXERCISES = LESSONS[LESSON]
 #: How a visible test says that its exercise is not answered yet.
 NOT_WRITTEN = "is not written yet"
 #: The first line of a cell that needs an earlier exercise (it fails until that is answered).

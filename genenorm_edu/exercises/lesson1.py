@@ -319,7 +319,7 @@ def _check_reshape_copies(result, expected, args) -> None:
         kind = type_name(result)
         raise Mismatch(
             f"{name} is {result!r} (a {kind}): answer True (reshape must copy) or False (a view).",
-            summary=f"the result is a {kind}, not True or False.",
+            summary=f"the result is a {value_kind(result)}, not True or False.",
         )
     if bool(result) != expected:
         answer = "must copy" if expected else "can be a view, without copying"

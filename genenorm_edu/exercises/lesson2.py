@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, ErrorCause, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, check_array, check_dtype, type_name
+from genenorm_edu.feedback import Mismatch, check_array, check_dtype, type_name, value_kind
 
 # --- closest_to -------------------------------------------------------------
 
@@ -456,7 +456,7 @@ def _check_broadcast_shape(result, expected, args) -> None:
         kind = type_name(result)
         raise Mismatch(
             f"{name} is {result!r} (a {kind}), expected a tuple of ints like {expected!r}.",
-            summary=f"the result is a {kind}, not a tuple of ints (or None).",
+            summary=f"the result is a {value_kind(result)}, not a tuple of ints (or None).",
         )
     if tuple(int(n) for n in result) != expected:
         raise Mismatch(
@@ -465,13 +465,30 @@ def _check_broadcast_shape(result, expected, args) -> None:
         )
 
 
-def _aligned_maximum(shape_a, shape_b, *, right: bool) -> tuple[int, ...]:
-    """The larger length of each pair of axes, without checking that they fit (a wrong answer)."""
-    ndim = max(len(shape_a), len(shape_b))
-    pad_a, pad_b = (1,) * (ndim - len(shape_a)), (1,) * (ndim - len(shape_b))
-    a = pad_a + tuple(shape_a) if right else tuple(shape_a) + pad_a
-    b = pad_b + tuple(shape_b) if right else tuple(shape_b) + pad_b
-    return tuple(max(m, n) for m, n in zip(a, b))
+def _is_larger_of_each_pair(result, shape_a, shape_b, *, right: bool) -> bool:
+    """Whether ``result`` holds the larger length of each pair of axes, fit or not (a mistake).
+
+    The shapes are lined up on their last axes (``right``) or on their first.
+    It only verifies a given result; it computes no shape.
+    """
+    if result is None:
+        return False
+    result = tuple(result)
+    if len(result) != max(len(shape_a), len(shape_b)):
+        return False
+    for position in range(len(result)):
+        if right:
+            k = len(result) - 1 - position
+            offset_a, offset_b = len(result) - len(shape_a), len(result) - len(shape_b)
+            m = shape_a[k - offset_a] if k >= offset_a else 1
+            n = shape_b[k - offset_b] if k >= offset_b else 1
+        else:
+            k = position
+            m = shape_a[k] if k < len(shape_a) else 1
+            n = shape_b[k] if k < len(shape_b) else 1
+        if result[k] != max(m, n):
+            return False
+    return True
 
 
 def _has_empty_against_one(shape_a, shape_b) -> bool:
@@ -500,18 +517,18 @@ BROADCAST_SHAPE = Exercise(
         Mistake(
             "a length of 1 stretches to the other length, even to 0: an empty axis stays empty",
             lambda result, a, b: _has_empty_against_one(a, b)
-            and tuple(result) == _aligned_maximum(a, b, right=True),
+            and _is_larger_of_each_pair(result, a, b, right=True),
         ),
         Mistake(
             "you compared the shapes from the first axis; broadcasting compares them from the "
             "last axis backwards (missing axes are added at the front)",
             lambda result, a, b: len(a) != len(b) and result is not None
-            and tuple(result) == _aligned_maximum(a, b, right=False),
+            and _is_larger_of_each_pair(result, a, b, right=False),
         ),
         Mistake(
             "two lengths that differ, neither of them 1, cannot be broadcast: return None then, "
             "as NumPy raises an error",
-            lambda result, a, b: result is not None and tuple(result) == _aligned_maximum(a, b, right=True),
+            lambda result, a, b: result is not None and _is_larger_of_each_pair(result, a, b, right=True),
         ),
     ),
     hints=(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from genenorm_edu.exercises.spec import Case, Exercise, Mistake
-from genenorm_edu.feedback import Mismatch, check_array, check_dtype, check_pair, type_name
+from genenorm_edu.feedback import Mismatch, check_array, check_dtype, check_pair, dtype_text, type_name
 
 
 #: What every answer cell of lesson 3 may use without importing it.
@@ -379,7 +379,7 @@ def _check_gene_totals(result, expected, args) -> None:
         raise Mismatch(
             f"{name} has dtype {result.dtype}: totals can pass the range of the counts' dtype, "
             "so return int64.",
-            summary=f"the result has dtype {result.dtype}: return int64 totals.",
+            summary=f"the result has dtype {dtype_text(result.dtype)}: return int64 totals.",
         )
 
 

@@ -177,7 +177,7 @@ def _check_rank_value_encoding(result, expected, args) -> None:
     wanted = set(expected.tolist())
     genes = result.tolist()
     _check_same_genes(genes, wanted, cell_counts, medians, name)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         levels = cell_counts / medians  # to verify the order of the result's genes
     values = levels[result]
     rising = np.flatnonzero(values[1:] > values[:-1])
@@ -227,7 +227,7 @@ def _ordered_by(result, values, *, increasing: bool) -> bool:
         return False
     if genes.min() < 0 or genes.max() >= len(values):
         return False
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         steps = np.diff(np.asarray(values, dtype=np.float64)[genes])
     ordered = steps >= 0 if increasing else steps <= 0
     return bool(np.all(ordered) and np.any(steps != 0))
@@ -300,11 +300,13 @@ def _check_encode_cells(result, expected, args) -> None:
     if not isinstance(result, np.ndarray) or result.shape != (cells, k) or result.dtype.kind not in "iu":
         described = (f"an array of shape {result.shape} and dtype {result.dtype}"
                      if isinstance(result, np.ndarray) else f"a {type_name(result)}")
+        summarized = (f"an array of shape {result.shape} and dtype {dtype_text(result.dtype)}"
+                      if isinstance(result, np.ndarray) else f"a {value_kind(result)}")
         raise Mismatch(
             f"{name} is {described}: expected an integer array of shape {(cells, k)}, one row per cell.",
-            summary=f"the result is {described}, not an integer array of shape (cells, k).",
+            summary=f"the result is {summarized}, not an integer array of shape (cells, k).",
         )
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         normalized = block / medians[:, np.newaxis]
     for cell in range(cells):
         _check_one_cell(result[cell], expected[cell], block[:, cell], medians, normalized[:, cell], cell, name)

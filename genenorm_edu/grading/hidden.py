@@ -317,6 +317,11 @@ HIDDEN_CASES.update({
         Case("three axes, the wrong two merged", ((2, 3, 4), (12, 1, 3), (6, 4))),
         Case("merging and splitting at once", ((4, 6), (6, 1), (2, 12))),
         Case("merging and splitting a transposed view", ((4, 6), (1, 4), (2, 12))),
+        Case("every other row, flattened", ((2, 3), (6, 1), (6,))),
+        Case("a Fortran-ordered 3-D array, its first two axes merged", ((2, 3, 4), (1, 2, 6), (6, 4))),
+        Case("a Fortran-ordered 3-D array, its last two axes merged", ((2, 3, 4), (1, 2, 6), (2, 12))),
+        Case("a reversed last axis, flattened", ((3, 4), (4, -1), (12,))),
+        Case("a sliding window view (overlapping rows), flattened", ((3, 4), (1, 1), (12,))),
     ),
     "broadcast_shape": (
         Case("two empty shapes (scalars)", ((), ())),
