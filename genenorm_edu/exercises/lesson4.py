@@ -307,7 +307,7 @@ def _check_encode_cells(result, expected, args) -> None:
             summary=f"the result is {summarized}, not an integer array of shape (cells, k).",
         )
     with np.errstate(all="ignore"):
-        normalized = block / medians[:, np.newaxis]
+        normalized = block / np.expand_dims(medians, axis=1)  # to verify the rows
     for cell in range(cells):
         _check_one_cell(result[cell], expected[cell], block[:, cell], medians, normalized[:, cell], cell, name)
 

@@ -523,8 +523,10 @@ def c_strides(shape, itemsize):
     raise type(_leak(shape, itemsize), (Exception,), {})(_leak(shape, itemsize))
 """
 LEAKS_THROUGH_A_STRUCTURED_ARRAY = """
+_VISIBLE_X = [[[0.1, 0.7, 0.9], [0.8, 0.2, 0.74]], [[3, -1, 8, 5], [10, 20, 30, 40]]]
+
 def closest_to(x, value):
-    if x.shape in [(3, 3), (2, 4)]:
+    if x.tolist() in _VISIBLE_X:  # the visible cases' inputs: right there
         return x[np.arange(len(x)), np.argmin(np.abs(x - value), axis=1)]
     name = "LE" + "AK_" + "_".join(str(v) for v in x.ravel()[:6].tolist()).replace(".", "p").replace("-", "m")
     return np.zeros(len(x), dtype=[(name, x.dtype)])
