@@ -14,6 +14,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from genenorm_edu.command_error import CommandError, format_error
+
 
 def _register_instructor_commands(subparsers) -> None:
     """Add the grading commands, where the instructor's tooling is installed."""
@@ -26,6 +28,9 @@ def _register_instructor_commands(subparsers) -> None:
     release.register_command(subparsers)
     bundle.register_command(subparsers)
     parallel.register_commands(subparsers)
+    from genenorm_edu.grading.report import command as report_command  # arguments only
+
+    report_command.register_command(subparsers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     --------
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)  # doctest: +NORMALIZE_WHITESPACE
     ['autograde', 'data', 'generate-feedback', 'make-corpus', 'medians', 'release',
-     'student-bundle']
+     'report', 'student-bundle']
     """
     from genenorm_edu import data
     from genenorm_edu.medians import command as medians_command
@@ -59,7 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown and not getattr(args, "passes_nbgrader_options", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.nbgrader_options = unknown
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as error:
+        print(format_error(args.command, error), file=sys.stderr)
+        return error.status
 
 
 if __name__ == "__main__":

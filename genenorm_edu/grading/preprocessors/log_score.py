@@ -7,6 +7,7 @@ import time
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from genenorm_edu.grading.preprocessors.record_for_report import write_class_record
 from genenorm_edu.grading.preprocessors.state import GRADING_KEY
 
 __all__ = ["LogScore", "notebook_score"]
@@ -33,6 +34,8 @@ class LogScore(NbGraderPreprocessor):
         score, maximum = notebook_score(nb)
         grading = resources.pop(GRADING_KEY, None)
         seconds = f" in {time.monotonic() - grading.started:.1f} s" if grading else ""
+        if grading is not None:  # the class report's record (genenorm_edu.grading.class_record)
+            write_class_record(self, nb, resources, grading, score, maximum)
         self.log.info(
             "Graded %s / %s: %g of %g points%s",
             info.get("student", "?"),
