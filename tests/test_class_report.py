@@ -191,3 +191,17 @@ def test_the_report_command_module_imports_nothing_heavy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_records_and_the_aggregation_do_not_import_nbgrader():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import genenorm_edu.grading.class_record, genenorm_edu.grading.report.records\n"
+        "import genenorm_edu.grading.report.aggregate, genenorm_edu.grading.report.page\n"
+        "print('nbgrader' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -8,7 +8,6 @@ A record that cannot be written is logged, never a reason to fail grading.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -28,15 +27,15 @@ from genenorm_edu.grading.preprocessors.state import NotebookGrading
 __all__ = ["course_root", "write_class_record"]
 
 
-def course_root(preprocessor) -> Path:
-    """The course root of the nbgrader run ``preprocessor`` belongs to (else the working folder)."""
+def course_root(preprocessor) -> Path | None:
+    """The course root of the nbgrader run ``preprocessor`` belongs to (None outside one)."""
     owner = preprocessor
     while owner is not None:
         coursedir = getattr(owner, "coursedir", None)
         if coursedir is not None:
             return Path(coursedir.root)
         owner = getattr(owner, "parent", None)
-    return Path(os.getcwd())
+    return None
 
 
 def _exercise_scores(nb, grading: NotebookGrading) -> dict[str, tuple[float, float]]:
@@ -51,8 +50,13 @@ def _exercise_scores(nb, grading: NotebookGrading) -> dict[str, tuple[float, flo
     return scores
 
 
-def write_class_record(preprocessor, nb, resources, grading: NotebookGrading, score: float, maximum: float) -> None:
+def write_class_record(
+    preprocessor, nb, resources, grading: NotebookGrading, score: float, maximum: float
+) -> None:
     """Write the record of the notebook ``nb`` just graded (logged, not raised, on failure)."""
+    root = course_root(preprocessor)
+    if root is None:  # not run by an nbgrader converter: no course to record into
+        return
     info = resources.get("nbgrader", {})
     verdicts = grading.verdicts or {}
     scores = _exercise_scores(nb, grading)
@@ -80,6 +84,6 @@ def write_class_record(preprocessor, nb, resources, grading: NotebookGrading, sc
             flags=flags,
             exercises=exercises,
         )
-        write_record(course_root(preprocessor), record)
+        write_record(root, record)
     except (KeyError, ValueError, OSError) as error:
         preprocessor.log.warning("No class-report record for this notebook: %s", error)

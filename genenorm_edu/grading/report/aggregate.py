@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from genenorm_edu.exercises import EXERCISES
 from genenorm_edu.grading.class_record import FLAGS, UNGRADED
 from genenorm_edu.grading.report.gradebook import AssignmentScores
 from genenorm_edu.grading.report.records import NotebookRecord
@@ -134,8 +135,14 @@ class ClassReport:
         return tuple(row.student for row in self.students if row.state == state)
 
 
+def _in_course_order(names) -> list[str]:
+    """Exercise names in the order the lessons teach them (unknown names last, by name)."""
+    order = {name: index for index, name in enumerate(EXERCISES)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
+
+
 def _student_row(scores: AssignmentScores, student: str, records: Mapping) -> StudentRow:
-    names = sorted(scores.exercise_max)
+    names = _in_course_order(scores.exercise_max)
     graded = [scores.graded[(student, nb)] for nb in scores.notebooks if (student, nb) in scores.graded]
     flags: set[str] = set()
     for notebook in scores.notebooks:
@@ -220,7 +227,8 @@ def class_report(scores: AssignmentScores, records: Sequence[NotebookRecord]) ->
     rows = tuple(_student_row(scores, student, by_place) for student in students)
     kept = [by_place[place] for place in sorted(by_place)]
     exercises = tuple(
-        _exercise_summary(name, scores.exercise_max[name], rows, kept) for name in sorted(scores.exercise_max)
+        _exercise_summary(name, scores.exercise_max[name], rows, kept)
+        for name in _in_course_order(scores.exercise_max)
     )
     graded_rows = [row for row in rows if row.state in (GRADED, PARTLY_GRADED)]
     if not graded_rows:
