@@ -22,11 +22,17 @@ from pathlib import Path
 import nbformat
 import pytest
 from catalog.answers import WRONG
-from catalog.submissions import Context, Submission, answer, build
+from catalog.submissions import KILLS_KERNEL, Context, Submission, answer, build, insert_cell
 from course_copies import REPO_ROOT
 
 from genenorm_edu.exercises import LESSONS, exercise
-from genenorm_edu.grading.class_record import RECORDS_FOLDER, UNGRADED, mistake_id
+from genenorm_edu.grading.class_record import (
+    KERNEL_RESTARTED,
+    RECORDS_FOLDER,
+    SANDBOX_REFUSAL,
+    UNGRADED,
+    mistake_id,
+)
 from genenorm_edu.grading.hidden import hidden_cases
 from genenorm_edu.grading.report.aggregate import GRADED, MISSING, PARTLY_GRADED, SUBMITTED, class_report
 from genenorm_edu.grading.report.gradebook import read_scores
@@ -41,11 +47,25 @@ QNORM_MISTAKES = [mistake.explanation for mistake in exercise("qnorm").mistakes]
 SORTED = 1 + next(i for i, text in enumerate(QNORM_MISTAKES) if text.startswith("you returned the sorted columns"))
 NO_TIES = 1 + next(i for i, text in enumerate(QNORM_MISTAKES) if text.startswith("tied values got different targets"))
 
+TOP_GENES_EXITS = """
+import os
+
+def top_genes(x, k):
+    os._exit(3)
+"""
+
 SUBMISSIONS = (
     Submission("reference", "correct", "solved"),
     Submission("untouched", "no work", "untouched"),
     Submission("sorted-columns", "wrong", "solved", (answer("qnorm", WRONG["qnorm"]["returns the sorted columns"][0]),)),
     Submission("ignores-ties", "wrong", "solved", (answer("qnorm", WRONG["qnorm"]["ignores ties"][0]),)),
+    # Kills its kernel after qnorm's answer; its top_genes ends the process that calls it.
+    Submission(
+        "kills-things",
+        "hostile",
+        "solved",
+        (insert_cell("qnorm", KILLS_KERNEL), answer("top_genes", TOP_GENES_EXITS)),
+    ),
 )
 
 
@@ -96,7 +116,7 @@ def course(tmp_path_factory) -> dict:
 def test_the_report_command_writes_the_page_and_the_table(course):
     done = course["report"]
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{LESSON}: partly graded, 4 of 6 students graded" in done.stdout
+    assert f"{LESSON}: partly graded, 5 of 7 students graded" in done.stdout
     page = (course["course"] / "class_report" / f"{LESSON}.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == len(LESSONS[LESSON]) + 1  # one per exercise, timings
     assert "http://" not in page and "https://" not in page and "<script" not in page
@@ -125,19 +145,23 @@ def test_the_report_counts_exactly_what_the_class_did(course):
     exercises = {item.name: item for item in report.exercises}
     assert set(exercises) == set(LESSONS[LESSON])
     qnorm = exercises["qnorm"]
-    assert qnorm.full_marks == 1 and len(qnorm.scores) == 4  # reference only
+    assert qnorm.full_marks == 2 and len(qnorm.scores) == 5  # reference, kills-things
     assert {m.id: m.students for m in qnorm.mistakes} == {mistake_id("qnorm", SORTED): 1, mistake_id("qnorm", NO_TIES): 1}
     assert {m.explanation for m in qnorm.mistakes} == {QNORM_MISTAKES[SORTED - 1], QNORM_MISTAKES[NO_TIES - 1]}
+    top_genes = exercises["top_genes"]
+    assert top_genes.full_marks == 3 and [case.failed for case in top_genes.cases] == [2] * len(top_genes.cases)
     for name, item in exercises.items():
-        if name != "qnorm":  # all solved but the untouched one
-            assert item.full_marks == 3, name
+        if name not in ("qnorm", "top_genes"):  # all solved but the untouched one
+            assert item.full_marks == 4, name
+            assert [case.failed for case in item.cases] == [1] * len(item.cases), name
+        if name != "qnorm":
             assert not item.mistakes, name
         # The untouched notebook fails every case; at most the wrong answers add to that.
-        assert all(case.failed >= 1 and case.run == 4 for case in item.cases), name
-        if name != "qnorm":
-            assert all(case.failed == 1 for case in item.cases), name
+        assert all(case.failed >= 1 and case.run == 5 for case in item.cases), name
     assert max(case.failed for case in qnorm.cases) >= 3  # untouched and both wrong answers
-    assert len(report.seconds) == 4 and all(seconds > 0 for seconds in report.seconds)
+    assert len(report.seconds) == 5 and all(seconds > 0 for seconds in report.seconds)
+    assert rows["kills-things"].flags == (KERNEL_RESTARTED, SANDBOX_REFUSAL)
+    assert all(rows[s.student].flags == () for s in SUBMISSIONS if s.student != "kills-things")
     assert rows["untouched"].total == 0 and rows["reference"].total == rows["reference"].max_total
 
 
@@ -145,7 +169,8 @@ def test_the_csv_has_one_row_per_student_with_the_gradebook_scores(course):
     root = course["course"]
     with open(root / "class_report" / f"{LESSON}.csv", newline="") as file:
         rows = {row["student"]: row for row in csv.DictReader(file)}
-    assert set(rows) == {"reference", "untouched", "sorted-columns", "ignores-ties", "ghost", "late-comer"}
+    assert set(rows) == {s.student for s in SUBMISSIONS} | {"ghost", "late-comer"}
+    assert rows["kills-things"]["flags"] == f"{KERNEL_RESTARTED};{SANDBOX_REFUSAL}"
     assert rows["ghost"]["state"] == MISSING and rows["ghost"]["total"] == ""
     assert rows["late-comer"]["flags"] == UNGRADED
     assert rows["reference"]["total"] == rows["reference"]["max_total"]
