@@ -178,13 +178,21 @@ def test_the_csv_has_one_row_per_student_with_the_gradebook_scores(course):
     assert all(rows["sorted-columns"][name] == rows["reference"][name] for name in LESSONS[LESSON] if name != "qnorm")
 
 
-def test_an_unknown_assignment_is_bad_input_and_all_reports_every_assignment(course):
+def test_an_unknown_assignment_is_a_usage_error_and_all_reports_every_assignment(course):
     root = course["course"]
     unknown = _run(root, sys.executable, "-m", "genenorm_edu.cli", "report", "no-such-lesson")
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2  # as genenorm-edu autograde's
     assert unknown.stderr.strip() == (
-        f"genenorm-edu report: error: {root / 'gradebook.db'}: no assignment 'no-such-lesson' (known: {LESSON})"
+        f"genenorm-edu report: error: 'no-such-lesson' is not in the gradebook {root / 'gradebook.db'} (it has: {LESSON})"
     )
+    damaged = root / RECORDS_FOLDER / LESSON / "untouched" / f"{LESSON}.json"
+    good = damaged.read_bytes()
+    try:
+        damaged.write_text("{")
+        bad = _run(root, sys.executable, "-m", "genenorm_edu.cli", "report", LESSON)
+    finally:
+        damaged.write_bytes(good)
+    assert bad.returncode == 1 and str(damaged) in bad.stderr and bad.stderr.startswith("genenorm-edu report: error: ")
     every = _run(root, sys.executable, "-m", "genenorm_edu.cli", "report", "--all", "--out", "elsewhere")
     assert every.returncode == 0, every.stderr
     assert (root / "elsewhere" / f"{LESSON}.html").is_file()

@@ -67,7 +67,7 @@ def run_report(args: argparse.Namespace) -> int:
             scores = read_scores(url, name, root)
         except UnknownAssignment:
             known = ", ".join(assignment_names(url)) or "none"
-            raise BadInputError(f"{database}: no assignment {name!r} (known: {known})") from None
+            raise CommandError(f"{name!r} is not in the gradebook {database} (it has: {known})") from None
         try:
             records = read_records(root, name)
         except RecordError as error:
