@@ -1,12 +1,15 @@
 """``genenorm-edu report`` on a class graded by the real nbgrader pipeline.
 
 Lesson 3 (its exercises recognize named mistakes) is released in a temporary
-course; five catalog submissions are graded by ``genenorm-edu autograde
---jobs 2`` (each worker writes its own students' records); then one student
-is added to the gradebook without a submission and one submission arrives
-after grading. The report must count exactly what those submissions are:
-who has full marks, which mistake each wrong answer makes, who failed every
-case, who is missing and who is not graded yet.
+course; six submissions built from the catalog (correct, untouched, two
+wrong qnorm answers the spec recognizes, one that kills its kernel and ends
+the runner, one that loops past the cell time limit) are graded by
+``genenorm-edu autograde --jobs 2`` (each worker writes its own students'
+records); then one student is added to the gradebook without a submission
+and one submission arrives after grading. The report must count exactly what
+those submissions are: who has full marks, which mistake each wrong answer
+makes, which cases failed how often, each student's flags, who is missing and
+who is not graded yet.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from genenorm_edu.grading.class_record import (
     KERNEL_RESTARTED,
     RECORDS_FOLDER,
     SANDBOX_REFUSAL,
+    TIME_LIMIT,
     UNGRADED,
     mistake_id,
 )
@@ -54,6 +58,9 @@ def top_genes(x, k):
     os._exit(3)
 """
 
+#: The cell time limit of this run (lesson 3's cells take well under a second when graded).
+CELL_SECONDS = "6"
+
 SUBMISSIONS = (
     Submission("reference", "correct", "solved"),
     Submission("untouched", "no work", "untouched"),
@@ -66,6 +73,8 @@ SUBMISSIONS = (
         "solved",
         (insert_cell("qnorm", KILLS_KERNEL), answer("top_genes", TOP_GENES_EXITS)),
     ),
+    # Solved, with a cell that loops past the cell time limit (CELL_SECONDS).
+    Submission("loops", "hostile", "solved", (insert_cell("qnorm", "while True:\n    pass"),)),
 )
 
 
@@ -104,7 +113,7 @@ def course(tmp_path_factory) -> dict:
     context = Context(course=course, assignment=LESSON, solution=solution)
     for submission in SUBMISSIONS:
         _submit(course, release, context, submission)
-    graded = _run(course, sys.executable, "-m", "genenorm_edu.cli", "autograde", LESSON, "--jobs", "2")
+    graded = _run(course, sys.executable, "-m", "genenorm_edu.cli", "autograde", LESSON, "--jobs", "2", f"--Execute.timeout={CELL_SECONDS}")
     assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
     added = _run(course, *nbgrader, "db", "student", "add", "ghost")
     assert added.returncode == 0, added.stderr[-3000:]
@@ -116,7 +125,7 @@ def course(tmp_path_factory) -> dict:
 def test_the_report_command_writes_the_page_and_the_table(course):
     done = course["report"]
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{LESSON}: partly graded, 5 of 7 students graded" in done.stdout
+    assert f"{LESSON}: partly graded, 6 of 8 students graded" in done.stdout
     page = (course["course"] / "class_report" / f"{LESSON}.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == len(LESSONS[LESSON]) + 1  # one per exercise, timings
     assert "http://" not in page and "https://" not in page and "<script" not in page
@@ -145,23 +154,24 @@ def test_the_report_counts_exactly_what_the_class_did(course):
     exercises = {item.name: item for item in report.exercises}
     assert set(exercises) == set(LESSONS[LESSON])
     qnorm = exercises["qnorm"]
-    assert qnorm.full_marks == 2 and len(qnorm.scores) == 5  # reference, kills-things
+    assert qnorm.full_marks == 3 and len(qnorm.scores) == 6  # reference, kills-things, loops
     assert {m.id: m.students for m in qnorm.mistakes} == {mistake_id("qnorm", SORTED): 1, mistake_id("qnorm", NO_TIES): 1}
     assert {m.explanation for m in qnorm.mistakes} == {QNORM_MISTAKES[SORTED - 1], QNORM_MISTAKES[NO_TIES - 1]}
     top_genes = exercises["top_genes"]
-    assert top_genes.full_marks == 3 and [case.failed for case in top_genes.cases] == [2] * len(top_genes.cases)
+    assert top_genes.full_marks == 4 and [case.failed for case in top_genes.cases] == [2] * len(top_genes.cases)
     for name, item in exercises.items():
         if name not in ("qnorm", "top_genes"):  # all solved but the untouched one
-            assert item.full_marks == 4, name
+            assert item.full_marks == 5, name
             assert [case.failed for case in item.cases] == [1] * len(item.cases), name
         if name != "qnorm":
             assert not item.mistakes, name
         # The untouched notebook fails every case; at most the wrong answers add to that.
-        assert all(case.failed >= 1 and case.run == 5 for case in item.cases), name
+        assert all(case.failed >= 1 and case.run == 6 for case in item.cases), name
     assert max(case.failed for case in qnorm.cases) >= 3  # untouched and both wrong answers
-    assert len(report.seconds) == 5 and all(seconds > 0 for seconds in report.seconds)
+    assert len(report.seconds) == 6 and all(seconds > 0 for seconds in report.seconds)
     assert rows["kills-things"].flags == (KERNEL_RESTARTED, SANDBOX_REFUSAL)
-    assert all(rows[s.student].flags == () for s in SUBMISSIONS if s.student != "kills-things")
+    assert rows["loops"].flags == (TIME_LIMIT,)
+    assert all(rows[s.student].flags == () for s in SUBMISSIONS if s.student not in ("kills-things", "loops"))
     assert rows["untouched"].total == 0 and rows["reference"].total == rows["reference"].max_total
 
 
