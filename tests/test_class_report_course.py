@@ -206,3 +206,22 @@ def test_an_unknown_assignment_is_a_usage_error_and_all_reports_every_assignment
     every = _run(root, sys.executable, "-m", "genenorm_edu.cli", "report", "--all", "--out", "elsewhere")
     assert every.returncode == 0, every.stderr
     assert (root / "elsewhere" / f"{LESSON}.html").is_file()
+
+
+def test_a_regrade_replaces_that_students_record_only(course):
+    """Runs last: the untouched student hands in the solved notebook and is regraded with --force."""
+    root = course["course"]
+    folder = root / RECORDS_FOLDER / LESSON
+    others = {path: path.read_bytes() for path in folder.rglob("*.json") if path.parent.name != "untouched"}
+    release = nbformat.read(root / "notebooks" / LESSON / NOTEBOOK, as_version=4)
+    solution = nbformat.read(root / "solutions" / LESSON / NOTEBOOK, as_version=4)
+    shutil.rmtree(root / "submitted" / "untouched")
+    _submit(root, release, Context(course=root, assignment=LESSON, solution=solution), Submission("untouched", "correct", "solved"))
+    done = _run(root, sys.executable, "-m", "genenorm_edu.cli", "autograde", LESSON, "--force", "--student", "untouched")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert {path: path.read_bytes() for path in others} == others
+    record = json.loads((folder / "untouched" / f"{LESSON}.json").read_text())
+    assert record["score"] == record["max_score"] > 0
+    assert all(case["passed"] for item in record["exercises"].values() for case in item["visible"] + item["hidden"])
+    report = class_report(read_scores(f"sqlite:///{root / 'gradebook.db'}", LESSON, root), read_records(root, LESSON))
+    assert next(row for row in report.students if row.student == "untouched").total == record["max_score"]

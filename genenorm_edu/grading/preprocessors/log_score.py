@@ -26,7 +26,11 @@ def notebook_score(nb) -> tuple[float, float]:
 
 
 class LogScore(NbGraderPreprocessor):
-    """Log ``student / notebook: score / max points in seconds`` once per notebook."""
+    """Log ``student / notebook: score / max points in seconds`` once per notebook.
+
+    It also writes the notebook's class-report record
+    (:func:`~genenorm_edu.grading.preprocessors.record_for_report.write_class_record`).
+    """
 
     def preprocess(self, nb, resources):
         """Log the notebook's score; change nothing."""
