@@ -34,7 +34,7 @@ from genenorm_edu.grading.report.aggregate import (
     class_report,
 )
 from genenorm_edu.grading.report.gradebook import AssignmentScores, NotebookScores
-from genenorm_edu.grading.report.page import report_csv, report_html
+from genenorm_edu.grading.report.page import exercises_csv, report_csv, report_html
 from genenorm_edu.grading.report.records import RecordError, parse_record, read_records
 
 QNORM = exercise("qnorm")
@@ -205,3 +205,18 @@ def test_the_records_and_the_aggregation_do_not_import_nbgrader():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_exercises_csv_has_full_marks_cases_and_mistakes():
+    records = [
+        parse_record(_record("ada", [(LABELS[0], True, ""), (LABELS[1], True, "")])),
+        parse_record(_record("bob", [(LABELS[0], False, SORTED_COLUMNS), (LABELS[1], True, "")])),
+    ]
+    rows = list(csv.reader(io.StringIO(exercises_csv(class_report(_scores({"ada": 2.0, "bob": 0.0}), records)))))
+    assert rows == [
+        ["exercise", "kind", "label", "students", "of", "share"],
+        ["qnorm", "full marks", "", "1", "2", "0.500"],
+        ["qnorm", "visible case", LABELS[0], "1", "2", "0.500"],
+        ["qnorm", "visible case", LABELS[1], "0", "2", "0.000"],
+        ["qnorm", "mistake", QNORM.mistakes[2].explanation, "1", "2", "0.500"],
+    ]

@@ -21,7 +21,7 @@ from genenorm_edu.grading.class_record import (
     verdict_flags,
     write_record,
 )
-from genenorm_edu.grading.hidden import hidden_cases
+from genenorm_edu.grading.hidden import HIDDEN_CASES
 from genenorm_edu.grading.preprocessors.state import NotebookGrading
 
 __all__ = ["course_root", "write_class_record"]
@@ -65,7 +65,7 @@ def write_class_record(
         graded = verdicts.get(name)
         if graded is None:
             continue
-        labels = frozenset(case.label for case in hidden_cases(name))
+        labels = frozenset(case.label for case in HIDDEN_CASES.get(name, ()))
         points, max_points = scores.get(name, (0.0, 0.0))
         exercises[name] = exercise_record(name, graded.visible, graded.hidden, labels, points, max_points)
     flags = verdict_flags({name: (*v.visible, *v.hidden) for name, v in verdicts.items()})

@@ -2,7 +2,9 @@
 
 Run from the course root (where ``gradebook.db`` is), after ``genenorm-edu
 autograde``. Writes ``class_report/<assignment>.html`` (one self-contained
-page) and ``class_report/<assignment>.csv`` (one row per student). This
+page), ``class_report/<assignment>.csv`` (one row per student) and
+``class_report/<assignment>-exercises.csv`` (per exercise: full marks, each
+case's failures, each recognized mistake). This
 module only defines the arguments; the report's modules (nbgrader,
 matplotlib) are imported when the command runs.
 """
@@ -54,7 +56,7 @@ def run_report(args: argparse.Namespace) -> int:
     from genenorm_edu.grading.class_record import RECORDS_FOLDER
     from genenorm_edu.grading.report.aggregate import GRADED, PARTLY_GRADED, class_report
     from genenorm_edu.grading.report.gradebook import UnknownAssignment, assignment_names, read_scores
-    from genenorm_edu.grading.report.page import report_csv, report_html
+    from genenorm_edu.grading.report.page import exercises_csv, report_csv, report_html
     from genenorm_edu.grading.report.records import RecordError, read_records
 
     url = f"sqlite:///{database}"
@@ -74,11 +76,16 @@ def run_report(args: argparse.Namespace) -> int:
             raise BadInputError(str(error)) from None
         report = class_report(scores, records)
         try:
-            for suffix, text in ((".html", report_html(report)), (".csv", report_csv(report))):
+            outputs = (
+                (".html", report_html(report)),
+                (".csv", report_csv(report)),
+                ("-exercises.csv", exercises_csv(report)),
+            )
+            for suffix, text in outputs:
                 with atomic_write(out / f"{name}{suffix}") as file:
                     file.write(text.encode("utf-8"))
         except OSError as error:
             raise CommandError(f"{out}: cannot write the report ({error.strerror or error})") from None
         graded = len(report.students_in(GRADED)) + len(report.students_in(PARTLY_GRADED))
-        print(f"{name}: {report.state}, {graded} of {len(report.students)} students graded -> {out / name}.html, .csv")
+        print(f"{name}: {report.state}, {graded} of {len(report.students)} students graded -> {out / name}.html, .csv, -exercises.csv")
     return 0

@@ -25,7 +25,7 @@ from genenorm_edu.grading.report.aggregate import (
 )
 from genenorm_edu.grading.report.figures import score_histogram, timing_histogram
 
-__all__ = ["report_csv", "report_html"]
+__all__ = ["exercises_csv", "report_csv", "report_html"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -34,7 +34,7 @@ h1 { margin-bottom: 0.2em; } .when { color: #666; margin-top: 0; }
 .state.ok { background: #e6f4ea; } .state.warn { background: #fff4d6; } .state.bad { background: #fde2e1; }
 table { border-collapse: collapse; margin: 0.6em 0 1.2em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 section.exercise { border-top: 2px solid #264653; margin-top: 1.5em; padding-top: 0.4em; }
 .cols { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
 .flag { background: #fde2e1; border-radius: 4px; padding: 0 0.3em; margin-right: 0.3em; white-space: nowrap; }
@@ -212,4 +212,26 @@ def report_csv(report: ClassReport) -> str:
         scores = ["" if row.scores.get(name) is None else f"{row.scores[name]:g}" for name in names]
         total = "" if row.total is None else f"{row.total:g}"
         writer.writerow([_cell(row.student), row.state, *scores, total, f"{row.max_total:g}", ";".join(row.flags)])
+    return buffer.getvalue()
+
+
+def exercises_csv(report: ClassReport) -> str:
+    """One row per exercise and case or mistake: what failed how often, what was recognized.
+
+    Columns: ``exercise, kind, label, students, of, share``; ``kind`` is
+    ``full marks``, ``visible case``, ``hidden case`` (``students`` failed it)
+    or ``mistake`` (``label`` is the explanation, ``students`` made it).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["exercise", "kind", "label", "students", "of", "share"])
+    for item in report.exercises:
+        graded = len(item.scores)
+        writer.writerow([item.name, "full marks", "", item.full_marks, graded, f"{item.full_marks_share:.3f}"])
+        for case in item.cases:
+            kind = "hidden case" if case.hidden else "visible case"
+            writer.writerow([item.name, kind, case.label, case.failed, case.run, f"{case.rate:.3f}"])
+        for mistake in item.mistakes:
+            share = mistake.students / graded if graded else 0.0
+            writer.writerow([item.name, "mistake", mistake.explanation, mistake.students, graded, f"{share:.3f}"])
     return buffer.getvalue()
