@@ -220,3 +220,45 @@ def test_the_exercises_csv_has_full_marks_cases_and_mistakes():
         ["qnorm", "visible case", LABELS[1], "0", "2", "0.000"],
         ["qnorm", "mistake", QNORM.mistakes[2].explanation, "1", "2", "0.500"],
     ]
+
+
+def test_the_hook_records_a_graded_notebook_and_never_fails_grading(tmp_path):
+    """write_class_record, as LogScore calls it, on a plan, verdicts and graded test cells."""
+    import logging
+    import time
+    from types import SimpleNamespace
+
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from genenorm_edu.grading.judging import ExerciseVerdicts
+    from genenorm_edu.grading.plan import plan_submission
+    from genenorm_edu.grading.preprocessors.record_for_report import write_class_record
+    from genenorm_edu.grading.preprocessors.state import NotebookGrading
+
+    def test_cell(grade_id, failed):
+        outputs = [new_output("error", ename="TestFailed", evalue="x", traceback=[])] if failed else []
+        cell = new_code_cell("pass", metadata={"nbgrader": {"grade": True, "grade_id": grade_id, "points": 2}})
+        cell.outputs = outputs
+        return cell
+
+    nb = new_notebook(cells=[new_code_cell("def qnorm(x):\n    return x"), test_cell("test_qnorm_visible", True)])
+    grading = NotebookGrading(plan=plan_submission(nb, None), started=time.monotonic() - 3, kernel_restarted=True)
+    grading.verdicts = {
+        "qnorm": ExerciseVerdicts(visible=(CaseVerdict(LABELS[0], False, "", "wrong." + SORTED_COLUMNS),), hidden=())
+    }
+    resources = {"nbgrader": {"assignment": "a", "student": "ada", "notebook": "a"}}
+    owner = SimpleNamespace(coursedir=SimpleNamespace(root=str(tmp_path)))
+    preprocessor = SimpleNamespace(parent=SimpleNamespace(parent=owner), log=logging.getLogger("test"))
+    write_class_record(preprocessor, nb, resources, grading, 0.0, 2.0)
+    (record,) = read_records(tmp_path, "a")
+    assert record.flags == (KERNEL_RESTARTED,) and record.seconds >= 3
+    assert record.exercises["qnorm"].score == 0.0 and record.exercises["qnorm"].max_score == 2.0
+    assert record.exercises["qnorm"].visible[0].mistake == "qnorm/3"
+    # A course folder that cannot be written: a warning, and grading goes on.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the course folder should be")
+    owner.coursedir.root = str(blocked)
+    write_class_record(preprocessor, nb, resources, grading, 0.0, 2.0)
+    # Outside an nbgrader run (no coursedir): nothing is written anywhere.
+    write_class_record(SimpleNamespace(parent=None, log=preprocessor.log), nb, resources, grading, 0.0, 2.0)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["blocked", "class_report"]

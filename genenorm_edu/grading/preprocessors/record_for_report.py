@@ -50,13 +50,7 @@ def _exercise_scores(nb, grading: NotebookGrading) -> dict[str, tuple[float, flo
     return scores
 
 
-def write_class_record(
-    preprocessor, nb, resources, grading: NotebookGrading, score: float, maximum: float
-) -> None:
-    """Write the record of the notebook ``nb`` just graded (logged, not raised, on failure)."""
-    root = course_root(preprocessor)
-    if root is None:  # not run by an nbgrader converter: no course to record into
-        return
+def _record(nb, resources, grading: NotebookGrading, score: float, maximum: float) -> dict:
     info = resources.get("nbgrader", {})
     verdicts = grading.verdicts or {}
     scores = _exercise_scores(nb, grading)
@@ -73,17 +67,28 @@ def write_class_record(
         flags.add(KERNEL_RESTARTED)
     if grading.time_limit_hit:
         flags.add(TIME_LIMIT)
+    return notebook_record(
+        assignment=str(info["assignment"]),
+        student=str(info["student"]),
+        notebook=str(info["notebook"]),
+        seconds=time.monotonic() - grading.started,
+        score=score,
+        max_score=maximum,
+        flags=flags,
+        exercises=exercises,
+    )
+
+
+def write_class_record(
+    preprocessor, nb, resources, grading: NotebookGrading, score: float, maximum: float
+) -> None:
+    """Write the record of the notebook ``nb`` just graded (logged, not raised, on failure)."""
+    root = course_root(preprocessor)
+    if root is None:  # not run by an nbgrader converter: no course to record into
+        return
     try:
-        record = notebook_record(
-            assignment=str(info["assignment"]),
-            student=str(info["student"]),
-            notebook=str(info["notebook"]),
-            seconds=time.monotonic() - grading.started,
-            score=score,
-            max_score=maximum,
-            flags=flags,
-            exercises=exercises,
+        write_record(root, _record(nb, resources, grading, score, maximum))
+    except Exception as error:  # noqa: BLE001 -- a missing record never costs a grade
+        preprocessor.log.warning(
+            "No class-report record for this notebook (%s: %s)", type(error).__name__, error
         )
-        write_record(root, record)
-    except (KeyError, ValueError, OSError) as error:
-        preprocessor.log.warning("No class-report record for this notebook: %s", error)
