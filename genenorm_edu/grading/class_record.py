@@ -18,13 +18,18 @@ printed, returned or raised is kept. No nbgrader here.
 
 Format (``"format": RECORD_FORMAT``, ``"version": 1``)::
 
-    {"format": ..., "version": 1, "assignment": "lesson1", "student": "ada",
-     "notebook": "lesson1", "seconds": 4.2, "score": 3.0, "max_score": 4.0,
-     "flags": ["kernel restarted"],
-     "exercises": {"rpkm": {"score": 1.0, "max_score": 2.0,
-         "visible": [{"label": "...", "passed": true}],
-         "hidden": [{"label": "...", "passed": false, "mistake": "rpkm/1"}],
-         "mistakes": {"rpkm/1": "you divided by ..."}}}}
+    {"format": ..., "version": 1, "assignment": "03-fancy-indexing",
+     "student": "ada", "notebook": "03-fancy-indexing", "seconds": 4.2,
+     "score": 9.0, "max_score": 14.0, "flags": ["kernel restarted"],
+     "exercises": {"qnorm": {"score": 0.0, "max_score": 5.0,
+         "visible": [{"label": "...", "passed": false, "mistake": "qnorm/3"}],
+         "hidden": [{"label": "...", "passed": true}],
+         "mistakes": {"qnorm/3": "you returned the sorted columns: ..."}}}}
+
+``mistake`` (on a failed case, when the grader recognized one) is
+``<exercise>/<n>``: the n-th :class:`~genenorm_edu.exercises.spec.Mistake`
+of the exercise's spec, whose explanation ``mistakes`` repeats. ``flags``
+are among :data:`FLAGS` (never ``ungraded``: that one the report finds).
 """
 
 from __future__ import annotations
