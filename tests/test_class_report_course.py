@@ -206,6 +206,8 @@ def test_an_unknown_assignment_is_a_usage_error_and_all_reports_every_assignment
     every = _run(root, sys.executable, "-m", "genenorm_edu.cli", "report", "--all", "--out", "elsewhere")
     assert every.returncode == 0, every.stderr
     assert (root / "elsewhere" / f"{LESSON}.html").is_file()
+    index = (root / "elsewhere" / "index.html").read_text()
+    assert f'<a href="{LESSON}.html">{LESSON}</a></td><td>partly graded</td>' in index
 
 
 def test_a_regrade_replaces_that_students_record_only(course):

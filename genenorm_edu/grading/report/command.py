@@ -56,7 +56,7 @@ def run_report(args: argparse.Namespace) -> int:
     from genenorm_edu.grading.class_record import RECORDS_FOLDER
     from genenorm_edu.grading.report.aggregate import GRADED, PARTLY_GRADED, class_report
     from genenorm_edu.grading.report.gradebook import UnknownAssignment, assignment_names, read_scores
-    from genenorm_edu.grading.report.page import exercises_csv, report_csv, report_html
+    from genenorm_edu.grading.report.page import exercises_csv, index_html, report_csv, report_html
     from genenorm_edu.grading.report.records import RecordError, read_records
 
     url = f"sqlite:///{database}"
@@ -64,6 +64,7 @@ def run_report(args: argparse.Namespace) -> int:
     if not names:
         raise CommandError(f"{database}: the gradebook has no assignment yet")
     out = args.out if args.out is not None else root / RECORDS_FOLDER.parent
+    reports = []
     for name in names:
         try:
             scores = read_scores(url, name, root)
@@ -75,6 +76,7 @@ def run_report(args: argparse.Namespace) -> int:
         except RecordError as error:
             raise BadInputError(str(error)) from None
         report = class_report(scores, records)
+        reports.append(report)
         try:
             outputs = (
                 (".html", report_html(report)),
@@ -88,4 +90,11 @@ def run_report(args: argparse.Namespace) -> int:
             raise CommandError(f"{out}: cannot write the report ({error.strerror or error})") from None
         graded = len(report.students_in(GRADED)) + len(report.students_in(PARTLY_GRADED))
         print(f"{name}: {report.state}, {graded} of {len(report.students)} students graded -> {out / name}.html, .csv, -exercises.csv")
+    if args.all:
+        try:
+            with atomic_write(out / "index.html") as file:
+                file.write(index_html(reports).encode("utf-8"))
+        except OSError as error:
+            raise CommandError(f"{out}: cannot write the report ({error.strerror or error})") from None
+        print(f"index of {len(reports)} assignments -> {out / 'index.html'}")
     return 0

@@ -25,7 +25,7 @@ from genenorm_edu.grading.report.aggregate import (
 )
 from genenorm_edu.grading.report.figures import score_histogram, timing_histogram
 
-__all__ = ["exercises_csv", "report_csv", "report_html"]
+__all__ = ["exercises_csv", "index_html", "report_csv", "report_html"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -235,3 +235,20 @@ def exercises_csv(report: ClassReport) -> str:
             share = mistake.students / graded if graded else 0.0
             writer.writerow([item.name, "mistake", mistake.explanation, mistake.students, graded, f"{share:.3f}"])
     return buffer.getvalue()
+
+
+def index_html(reports: list[ClassReport]) -> str:
+    """A page linking the report of each assignment, with its state (``report --all``)."""
+    rows = "".join(
+        f'<tr><td><a href="{escape(report.assignment)}.html">{escape(report.assignment)}</a></td>'
+        f"<td>{escape(report.state)}</td>"
+        f'<td class="num">{len(report.students_in(GRADED)) + len(report.students_in(PARTLY_GRADED))}'
+        f" / {len(report.students)}</td></tr>"
+        for report in reports
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Class reports</title><style>{_STYLE}</style></head>
+<body><h1>Class reports</h1>
+<table id="assignments"><tr><th>assignment</th><th>state</th><th class="num">students graded</th></tr>{rows}</table>
+</body></html>
+"""
