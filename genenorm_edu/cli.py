@@ -107,6 +107,13 @@ SUBCOMMANDS = (
         "register_commands",
         instructor=True,
     ),
+    Subcommand(
+        "report",
+        "write a class report (HTML page + CSV): scores, failed cases and mistakes per exercise",
+        "genenorm_edu.grading.report.command",
+        "register_command",
+        instructor=True,
+    ),
 )
 
 
@@ -140,7 +147,7 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
     Examples
     --------
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)  # doctest: +NORMALIZE_WHITESPACE
-    ['autograde', 'data', 'generate-feedback', 'make-corpus', 'medians', 'release',
+    ['autograde', 'data', 'generate-feedback', 'make-corpus', 'medians', 'release', 'report',
      'student-bundle']
     >>> parser = build_parser(load=["data"])  # imports genenorm_edu.data.command only
     >>> parser.parse_args(["data", "--real"]).real

@@ -50,4 +50,10 @@ bundle
     The students' copy of the course (``genenorm-edu student-bundle``).
 environment
     What nbgrader needs from the process environment.
+class_record
+    What autograde records of each notebook for the class report
+    (``class_report/records/``; fixed text only).
+report
+    ``genenorm-edu report``: the class report (HTML page and CSV) from the
+    gradebook and those records.
 """

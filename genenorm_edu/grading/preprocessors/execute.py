@@ -90,6 +90,7 @@ class GradingExecute(Execute):
             )
         grading = NotebookGrading(plan=plan_of(nb), started=time.monotonic())
         self._plan: SubmissionPlan = grading.plan
+        self._grading = grading
         # Grade the exercises out of reach while the kernel runs the notebook.
         grading.pending = OutOfReachGrades(parent=self.parent).start(grading.plan)
         if resources is None:
@@ -147,6 +148,7 @@ class GradingExecute(Execute):
             cell.execution_count = None
             return cell, resources
         if cell.cell_type == "code" and self._seconds_left() <= 0:
+            self._flag("time_limit_hit")
             cell.outputs = [
                 _note(
                     f"Not run: the notebook used up its time limit ({self.notebook_seconds:g} s "
@@ -177,6 +179,8 @@ class GradingExecute(Execute):
         timed_out = any(
             output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", [])
         )
+        if timed_out:
+            self._flag("time_limit_hit")
         if timed_out and not self._kernel_answers():
             self.log.warning("The kernel ignores interrupts after cell %d; restarting it", index)
             cell.outputs.append(
@@ -204,8 +208,15 @@ class GradingExecute(Execute):
             if reply.get("parent_header", {}).get("msg_id") == request:
                 return True
 
+    def _flag(self, name: str) -> None:
+        """Note on the notebook's grading what happened (for the class record)."""
+        grading = getattr(self, "_grading", None)
+        if grading is not None:
+            setattr(grading, name, True)
+
     def _restart_kernel(self) -> None:
         """Restart the kernel; if it does not come back, run no more cells (grading goes on)."""
+        self._flag("kernel_restarted")
         try:
             run_sync(self.km.restart_kernel)(now=True)
             run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)

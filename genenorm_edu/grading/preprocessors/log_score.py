@@ -7,6 +7,7 @@ import time
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from genenorm_edu.grading.preprocessors.record_for_report import write_class_record
 from genenorm_edu.grading.preprocessors.state import GRADING_KEY
 
 __all__ = ["LogScore", "notebook_score"]
@@ -25,7 +26,11 @@ def notebook_score(nb) -> tuple[float, float]:
 
 
 class LogScore(NbGraderPreprocessor):
-    """Log ``student / notebook: score / max points in seconds`` once per notebook."""
+    """Log ``student / notebook: score / max points in seconds`` once per notebook.
+
+    It also writes the notebook's class-report record
+    (:func:`~genenorm_edu.grading.preprocessors.record_for_report.write_class_record`).
+    """
 
     def preprocess(self, nb, resources):
         """Log the notebook's score; change nothing."""
@@ -33,6 +38,8 @@ class LogScore(NbGraderPreprocessor):
         score, maximum = notebook_score(nb)
         grading = resources.pop(GRADING_KEY, None)
         seconds = f" in {time.monotonic() - grading.started:.1f} s" if grading else ""
+        if grading is not None:  # the class report's record (genenorm_edu.grading.class_record)
+            write_class_record(self, nb, resources, grading, score, maximum)
         self.log.info(
             "Graded %s / %s: %g of %g points%s",
             info.get("student", "?"),

@@ -96,6 +96,7 @@ class OutOfReachGrades(NbGraderPreprocessor):
                 "Cell %s is not an exercise test: it is graded in the student's kernel", grade_id
             )
         graded = pending.results()
+        grading.verdicts = graded
         for index, test in plan.tests.items():
             cell = nb.cells[index]
             verdicts = graded[test.exercise]

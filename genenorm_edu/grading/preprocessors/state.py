@@ -12,9 +12,10 @@ recorded when sanitizing travel in its metadata (:data:`ANSWERS_KEY`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from genenorm_edu.grading.judging import PendingVerdicts
+from genenorm_edu.grading.judging import ExerciseVerdicts, PendingVerdicts
 from genenorm_edu.grading.plan import SubmissionPlan, plan_submission
 
 __all__ = ["ANSWERS_KEY", "GRADING_KEY", "NotebookGrading", "plan_of"]
@@ -38,11 +39,19 @@ class NotebookGrading:
         ``time.monotonic()`` when its grading started.
     pending : PendingVerdicts or None
         The out-of-reach grading under way, until its verdicts are written.
+    verdicts : mapping of str to ExerciseVerdicts or None
+        Each exercise's verdicts, once written (for the class record).
+    kernel_restarted, time_limit_hit : bool
+        Whether the kernel was restarted, or a cell or the notebook ran out
+        of time, while the notebook ran (for the class record).
     """
 
     plan: SubmissionPlan
     started: float
     pending: PendingVerdicts | None = None
+    verdicts: Mapping[str, ExerciseVerdicts] | None = None
+    kernel_restarted: bool = False
+    time_limit_hit: bool = False
 
 
 def plan_of(nb) -> SubmissionPlan:
