@@ -19,6 +19,17 @@ settings.load_profile("genenorm-edu")
 
 
 @pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's Chromium, for the browser tests (skipped, and said so at the end, without it)."""
+    from e2e_support import CHROMIUM_MISSING, find_chromium
+
+    path = find_chromium()
+    if path is None:
+        pytest.skip(CHROMIUM_MISSING)
+    return path
+
+
+@pytest.fixture(scope="session")
 def synthetic_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding the synthetic course data, generated once per session.
 

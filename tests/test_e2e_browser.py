@@ -26,12 +26,10 @@ from playwright.sync_api import expect, sync_playwright
 
 from e2e_support import (
     ARTIFACT_DIR,
-    CHROMIUM_MISSING,
     REPO_ROOT,
     JupyterLabServer,
     NotebookPage,
     copy_course,
-    find_chromium,
     launch_chromium,
 )
 from genenorm_edu.exercises import LESSONS
@@ -57,14 +55,6 @@ SERVER_START_TIMEOUT_S = 120
 RUN_ALL_TIMEOUT_MS = 180_000
 KERNEL_IDLE_TIMEOUT_S = 30
 PAGE_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip(CHROMIUM_MISSING)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import sync_playwright
 
-from e2e_support import ARTIFACT_DIR, find_chromium, launch_chromium
+from e2e_support import ARTIFACT_DIR, launch_chromium
 from genenorm_edu.exercises import exercise
 from genenorm_edu.exercises.spec import CaseVerdict
 from genenorm_edu.grading.class_record import KERNEL_RESTARTED, exercise_record, notebook_record
@@ -56,14 +56,6 @@ def _class() -> tuple[AssignmentScores, list]:
         submitted=frozenset({"late"}),
     )  # fmt: skip
     return scores, records
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
-    return path
 
 
 def test_the_report_page_opens_from_disk_with_every_figure(tmp_path, chromium_executable):

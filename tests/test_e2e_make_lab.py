@@ -34,11 +34,9 @@ from playwright.sync_api import sync_playwright
 
 from e2e_support import (
     ARTIFACT_DIR,
-    CHROMIUM_MISSING,
     REPO_ROOT,
     JupyterLabServer,
     NotebookPage,
-    find_chromium,
     launch_chromium,
 )
 from fresh_machine import path_without
@@ -96,14 +94,6 @@ class MakeLabServer(JupyterLabServer):
 
     def command(self) -> list[str]:
         return [*self.prefix, "make", "lab", f"PORT={self.port}", f"VENV={self.venv}"]
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip(CHROMIUM_MISSING)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from course_copies import make_student_bundle, student_environment
-from e2e_support import ARTIFACT_DIR, CHROMIUM_MISSING, JupyterLabServer, NotebookPage, find_chromium, launch_chromium
+from e2e_support import ARTIFACT_DIR, JupyterLabServer, NotebookPage, launch_chromium
 from playwright.sync_api import expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
@@ -35,14 +35,6 @@ class StudentLabServer(JupyterLabServer):
     def command(self) -> list[str]:
         lab_options = super().command()[4:]  # after: python -m jupyter lab
         return [str(self.python), "-m", "jupyterlab", *lab_options]
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip(CHROMIUM_MISSING)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -139,9 +139,12 @@ def test_skip_goes_on_without_them_and_unknown_features_are_refused(no_packages)
 
 def make_plan(target: str) -> list[str]:
     """The commands ``make TARGET`` would run on a fresh machine (no .venv yet)."""
+    # Run from inside make (make test-floors), make would print "Entering directory"
+    # lines and pass on its flags: a plan as a user's shell would get it.
+    env = {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     done = subprocess.run(
-        ["make", "-n", "-B", target, "VENV=/nonexistent/venv", "ASSIGNMENT=x", "DIR=x"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        ["make", "--no-print-directory", "-n", "-B", target, "VENV=/nonexistent/venv", "ASSIGNMENT=x", "DIR=x"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
