@@ -162,14 +162,20 @@ NONZERO_MEDIANS = Exercise(
 # --- rank_value_encoding ----------------------------------------------------------------
 
 
+def _what_it_is(result) -> tuple[str, str]:
+    """What ``result`` is, for the message (its dtype as NumPy writes it) and for a hidden
+    case's summary (only facts the grader computes: no name the student's code chose)."""
+    if isinstance(result, np.ndarray):
+        return (f"an array of shape {result.shape} and dtype {result.dtype}",
+                f"an array of shape {result.shape} and dtype {dtype_text(result.dtype)}")
+    return f"a {type_name(result)}", f"a {value_kind(result)}"
+
+
 def _check_rank_value_encoding(result, expected, args) -> None:
     cell_counts, medians = args
     name = f"rank_value_encoding(cell_counts, medians) for a cell of {len(cell_counts)} genes"
     if not isinstance(result, np.ndarray) or result.ndim != 1 or result.dtype.kind not in "iu":
-        described = (f"an array of shape {result.shape} and dtype {result.dtype}"
-                     if isinstance(result, np.ndarray) else f"a {type_name(result)}")
-        summarized = (f"an array of shape {result.shape} and dtype {dtype_text(result.dtype)}"
-                      if isinstance(result, np.ndarray) else f"a {value_kind(result)}")
+        described, summarized = _what_it_is(result)
         raise Mismatch(
             f"{name} is {described}: expected a 1-D integer array of gene positions.",
             summary=f"the result is {summarized}, not a 1-D integer array of gene positions.",
@@ -298,10 +304,7 @@ def _check_encode_cells(result, expected, args) -> None:
     cells = block.shape[1]
     name = f"encode_cells(block, medians, {k}) for a {block.shape} {block.dtype} block"
     if not isinstance(result, np.ndarray) or result.shape != (cells, k) or result.dtype.kind not in "iu":
-        described = (f"an array of shape {result.shape} and dtype {result.dtype}"
-                     if isinstance(result, np.ndarray) else f"a {type_name(result)}")
-        summarized = (f"an array of shape {result.shape} and dtype {dtype_text(result.dtype)}"
-                      if isinstance(result, np.ndarray) else f"a {value_kind(result)}")
+        described, summarized = _what_it_is(result)
         raise Mismatch(
             f"{name} is {described}: expected an integer array of shape {(cells, k)}, one row per cell.",
             summary=f"the result is {summarized}, not an integer array of shape (cells, k).",
