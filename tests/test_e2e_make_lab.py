@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from e2e_support import (
     NotebookPage,
     launch_chromium,
 )
-from fresh_machine import path_without
+from fresh_machine import path_without, scratch_folder
 from genenorm_edu.course import ASSIGNMENTS
 
 pytestmark = pytest.mark.e2e
@@ -99,12 +98,8 @@ class MakeLabServer(JupyterLabServer):
 @pytest.fixture(scope="module")
 def scratch():
     """A folder the user ``nobody`` can write (pytest's tmp_path is root's only)."""
-    folder = Path(tempfile.mkdtemp(prefix="genenorm-edu-make-lab-"))
-    folder.chmod(0o777)
-    try:
+    with scratch_folder("genenorm-edu-make-lab-", 0o777) as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

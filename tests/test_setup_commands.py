@@ -14,13 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fresh_machine import path_without
+from fresh_machine import path_without, scratch_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / ".ci" / "system-packages"
@@ -41,12 +40,8 @@ def as_nobody() -> list[str]:
 @pytest.fixture
 def world_readable_dir() -> Iterator[Path]:
     """A scratch folder the user ``nobody`` can read (pytest's tmp_path is root's only)."""
-    folder = Path(tempfile.mkdtemp(prefix="genenorm-edu-setup-"))
-    folder.chmod(0o755)
-    try:
+    with scratch_folder("genenorm-edu-setup-", 0o755) as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
