@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import h5py
 import numpy as np
 import pytest
 
 from genenorm_edu.medians import LoomFileError, digest_loom, make_loom
+from genenorm_edu.medians import chunks
 from genenorm_edu.medians.chunks import ChunkReader
 
 
@@ -52,3 +55,75 @@ def test_corrupt_chunk_is_an_error_naming_the_loom_file(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(LoomFileError, match=r"damaged\.loom: cannot read '/matrix'"):
         digest_loom(path)
+
+
+@pytest.fixture(params=["read_direct_chunk", "chunk index"])
+def chunk_lookup(request, monkeypatch):
+    """Both ways of finding a stored chunk: asked one by one, or through the index built once."""
+    monkeypatch.setattr(chunks, "_RECENT", {})
+    monkeypatch.setattr(chunks, "_INDEX_AFTER", float("inf") if request.param == "read_direct_chunk" else 0.0)
+    return request.param
+
+
+def test_both_chunk_lookups_equal_h5py_reads(matrix_file, chunk_lookup):
+    path, data = matrix_file
+    rng = np.random.default_rng(2)
+    with h5py.File(path, "r") as file:
+        with ChunkReader.for_dataset(file["gzip"]) as reader:
+            for _ in range(20):
+                rows = np.sort(rng.choice(200, size=rng.integers(1, 200), replace=False))
+                left = int(rng.integers(0, 3)) * 64
+                right = int(rng.integers(left + 1, 151))
+                np.testing.assert_array_equal(reader.read_rows(rows, left, right)[:, : right - left],
+                                              data[rows, left:right])
+        with ChunkReader.for_dataset(file["sparse"]) as reader:  # unwritten chunks: h5py fills them in
+            np.testing.assert_array_equal(reader.read_rows(np.arange(200), 0, 150)[:, :150], file["sparse"][:])
+        built = next(iter(chunks._RECENT.values())).index is not None
+        assert built == (chunk_lookup == "chunk index")
+
+
+def test_a_chunk_whose_filter_was_skipped_is_left_to_h5py(tmp_path, chunk_lookup):
+    path = tmp_path / "raw-chunk.h5"
+    data = np.arange(128 * 128, dtype=np.int32).reshape(128, 128)
+    with h5py.File(path, "w") as file:
+        dataset = file.create_dataset("m", data=data, chunks=(64, 64), compression="gzip")
+        replaced = data[64:, :64] * 3
+        dataset.id.write_direct_chunk((64, 0), replaced.tobytes(), filter_mask=1)  # the gzip filter skipped
+    with h5py.File(path, "r") as file, ChunkReader.for_dataset(file["m"]) as reader:
+        np.testing.assert_array_equal(reader.read_rows(np.arange(64), 0, 128), data[:64])  # plain chunks
+        expected = file["m"][:]
+        assert (expected[64:, :64] == replaced).all()  # h5py takes the chunk as stored
+        np.testing.assert_array_equal(reader.read_rows(np.arange(128), 0, 128), expected)
+
+
+def test_a_rewritten_file_is_not_read_through_the_old_files_index(tmp_path, monkeypatch):
+    """The index is kept per process for the file last read; a new version of the file gets its own."""
+    monkeypatch.setattr(chunks, "_RECENT", {})
+    monkeypatch.setattr(chunks, "_INDEX_AFTER", 0.0)
+    path = tmp_path / "m.h5"
+    for version in range(3):
+        data = np.random.default_rng(version).integers(0, 5, (130, 200 + 64 * version)).astype(np.int32)
+        with h5py.File(path, "w") as file:  # a new file at the same path: other chunk places
+            file.create_dataset("junk", data=np.arange(version * 5000))
+            file.create_dataset("m", data=data, chunks=(64, 64), compression="gzip")
+        os.utime(path, ns=(version * 10**9, version * 10**9))
+        with h5py.File(path, "r") as file, ChunkReader.for_dataset(file["m"]) as reader:
+            tile = reader.read_rows(np.arange(130), 0, data.shape[1])
+        np.testing.assert_array_equal(tile[:, : data.shape[1]], data)
+
+
+def test_a_chunk_index_pointing_past_the_end_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "_RECENT", {})
+    monkeypatch.setattr(chunks, "_INDEX_AFTER", 0.0)
+    path = make_loom(tmp_path / "short.loom", genes=130, cells=150, seed=1)
+    with h5py.File(path, "r") as file:
+        dataset = file["/matrix"]
+        with pytest.raises(OSError, match="outside the file"):
+            chunks.ChunkIndex.of(dataset, file_size=dataset.id.get_chunk_info(0).byte_offset + 1)
+
+
+@pytest.mark.parametrize("index_after", [0.0, float("inf")])
+def test_corrupt_chunk_is_an_error_with_either_lookup(tmp_path, monkeypatch, index_after):
+    monkeypatch.setattr(chunks, "_RECENT", {})
+    monkeypatch.setattr(chunks, "_INDEX_AFTER", index_after)
+    test_corrupt_chunk_is_an_error_naming_the_loom_file(tmp_path)

@@ -3,32 +3,125 @@
 loom files store their matrix in 64 x 64 chunks compressed with gzip
 (zlib). Decompressing them is most of the time of reading a loom file, and
 HDF5's own filter uses zlib. :class:`ChunkReader` takes each stored chunk
-as it is on disk (h5py's ``read_direct_chunk``), inflates it with
-libdeflate (the ``deflate`` package; about 3x faster than zlib, and it
-checks the stream's Adler-32 checksum), and copies the rows wanted into
-the tile, one row of chunks at a time.
+as it is on disk, inflates it with libdeflate (the ``deflate`` package;
+about 3x faster than zlib, and it checks the stream's Adler-32 checksum),
+and copies the rows wanted into the tile, one row of chunks at a time.
+
+A stored chunk is found by asking HDF5 for it (h5py's
+``read_direct_chunk``, a few microseconds a chunk) until this process has
+read a fifth of the file's chunks; then HDF5 is asked once where every
+chunk lies (:class:`ChunkIndex`) and the chunks are read with
+``os.pread``. A worker digesting a whole file pays for the index once and
+reads most of the file through it; a worker given a small part of a big
+file never builds it.
 
 Only the plainest layout is read this way: a 2-D chunked dataset whose only
-filter is gzip, in native byte order. Anything else (other filters, missing
-chunks) is read by h5py as usual, so the result is always what
-``dataset[rows, columns]`` returns (padded to whole chunks of columns).
+filter is gzip, in native byte order, in a plain file (the default file
+driver, no user block). Anything else (other filters, missing chunks,
+chunks whose filter was skipped) is
+read by h5py as usual, so the result is always what ``dataset[rows,
+columns]`` returns (padded to whole chunks of columns). The chunk index is
+checked against the file's size before any byte is read through it, and
+every inflated chunk must have exactly the chunk's size.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
+
 import h5py
 import numpy as np
 
-__all__ = ["ChunkReader"]
+__all__ = ["ChunkIndex", "ChunkReader"]
 
 _GZIP_FILTER = 1  # HDF5's H5Z_FILTER_DEFLATE
+
+#: Share of a file's chunks read by one process past which the index pays.
+_INDEX_AFTER = 0.2
+
+
+@dataclass(frozen=True)
+class ChunkIndex:
+    """Where each stored chunk of a 2-D dataset lies in its file.
+
+    Element ``[i, j]`` describes the chunk whose first value is at
+    ``(i * chunk_rows, j * chunk_columns)``.
+
+    Attributes
+    ----------
+    offsets : ndarray of int64
+        Byte offset of the stored chunk in the file; -1 if it was never
+        written or its filter was skipped (h5py reads those).
+    sizes : ndarray of int64
+        Stored (compressed) bytes.
+    """
+
+    offsets: np.ndarray
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, dataset: h5py.Dataset, file_size: int) -> ChunkIndex:
+        """Ask HDF5 where the chunks of ``dataset`` lie (one pass over its chunk index).
+
+        Raises
+        ------
+        OSError
+            If a chunk lies outside the file's ``file_size`` bytes.
+        """
+        grid = tuple(-(-length // chunk) for length, chunk in zip(dataset.shape, dataset.chunks))
+        offsets = np.full(grid, -1, dtype=np.int64)
+        sizes = np.zeros(grid, dtype=np.int64)
+        infos: list = []
+        if hasattr(dataset.id, "chunk_iter"):
+            try:
+                dataset.id.chunk_iter(infos.append)
+            except NotImplementedError:  # built against HDF5 before 1.14
+                infos = []
+        if not infos:
+            infos = [dataset.id.get_chunk_info(index) for index in range(dataset.id.get_num_chunks())]
+        if infos:
+            table = np.array(
+                [(*info.chunk_offset, info.byte_offset, info.size, info.filter_mask) for info in infos],
+                dtype=np.int64,
+            )
+            where = (table[:, 0] // dataset.chunks[0], table[:, 1] // dataset.chunks[1])
+            offsets[where], sizes[where] = np.where(table[:, 4] == 0, table[:, 2], -1), table[:, 3]
+        stored = offsets >= 0
+        if (sizes[stored] <= 0).any() or (offsets[stored] + sizes[stored] > file_size).any():
+            raise OSError("the chunk index points outside the file (truncated or corrupt)")
+        return cls(offsets, sizes)
+
+
+@dataclass
+class _FileChunks:
+    """What this process has read of one dataset: how many chunks, and the index once built."""
+
+    n_chunks: int
+    n_read: int = 0
+    index: ChunkIndex | None = field(default=None, repr=False)
+
+
+#: The datasets this process read last (a worker reads one file at a time).
+_RECENT: dict[tuple, _FileChunks] = {}
+
+
+def _file_chunks(dataset: h5py.Dataset, file_status: os.stat_result) -> _FileChunks:
+    key = (dataset.file.filename, dataset.name, file_status.st_ino, file_status.st_size, file_status.st_mtime_ns)
+    if key not in _RECENT:
+        while len(_RECENT) >= 2:
+            del _RECENT[next(iter(_RECENT))]
+        grid = [-(-length // chunk) for length, chunk in zip(dataset.shape, dataset.chunks)]
+        _RECENT[key] = _FileChunks(n_chunks=grid[0] * grid[1])
+    return _RECENT[key]
 
 
 class ChunkReader:
     """Tiles of one gzip-chunked 2-D dataset, inflated with libdeflate.
 
     Use :meth:`for_dataset`, which returns None for datasets this reader
-    does not handle.
+    does not handle; close the reader (or use it in a ``with`` block) to
+    close its file descriptor.
 
     Examples
     --------
@@ -37,8 +130,7 @@ class ChunkReader:
     ...     with h5py.File(f"{tmp}/m.h5", "w") as file:
     ...         data = np.arange(150 * 70, dtype=np.int32).reshape(150, 70)
     ...         _ = file.create_dataset("m", data=data, chunks=(64, 64), compression="gzip")
-    ...     with h5py.File(f"{tmp}/m.h5", "r") as file:
-    ...         reader = ChunkReader.for_dataset(file["m"])
+    ...     with h5py.File(f"{tmp}/m.h5", "r") as file, ChunkReader.for_dataset(file["m"]) as reader:
     ...         tile = reader.read_rows(np.arange(10, 140), 64, 70)
     >>> bool((tile[:, :6] == data[10:140, 64:70]).all())
     True
@@ -49,17 +141,23 @@ class ChunkReader:
 
         self._decompress = deflate.zlib_decompress
         self._dataset = dataset
-        self._id = dataset.id
         self.dtype = dataset.dtype
         self.chunk_shape = dataset.chunks
         self.chunk_bytes = int(np.prod(self.chunk_shape)) * self.dtype.itemsize
+        self._fd = os.open(dataset.file.filename, os.O_RDONLY)
+        try:
+            self._file_size = os.fstat(self._fd).st_size
+            self._chunks = _file_chunks(dataset, os.fstat(self._fd))
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def for_dataset(cls, dataset: h5py.Dataset) -> ChunkReader | None:
-        """A reader for ``dataset``, or None if it is not a plain gzip-chunked 2-D array."""
+        """A reader for ``dataset``, or None if it is not a plain gzip-chunked 2-D array in a plain file."""
         if dataset.ndim != 2 or dataset.chunks is None or not dataset.dtype.isnative:
             return None
-        if dataset.dtype.kind not in "iuf":
+        if dataset.dtype.kind not in "iuf" or dataset.file.driver != "sec2" or dataset.file.userblock_size:
             return None
         plist = dataset.id.get_create_plist()
         filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
@@ -67,19 +165,66 @@ class ChunkReader:
             return None
         return cls(dataset)
 
-    def _raw(self, row: int, column: int) -> bytes:
-        """One stored chunk, inflated, as bytes (always the full chunk shape)."""
-        filter_mask, stored = self._id.read_direct_chunk((row, column))
-        if filter_mask & 1:  # the gzip filter was skipped for this chunk: stored as is
-            raw = stored
+    def close(self) -> None:
+        """Close the file descriptor (the dataset's file stays open)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> ChunkReader:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def _index(self) -> ChunkIndex | None:
+        """The chunk index, built once this process has read enough of the file to make it pay."""
+        chunks = self._chunks
+        if chunks.index is None and chunks.n_read >= _INDEX_AFTER * chunks.n_chunks:
+            chunks.index = ChunkIndex.of(self._dataset, self._file_size)
+        return chunks.index
+
+    def _inflate(self, stored: bytes, where: str) -> bytes:
+        """One stored chunk inflated (always the full chunk's bytes)."""
+        try:
+            data = self._decompress(stored, self.chunk_bytes)
+        except Exception as error:  # deflate.DeflateError: corrupt data
+            raise OSError(f"corrupt chunk {where}: {error}") from None
+        if len(data) != self.chunk_bytes:
+            raise OSError(f"chunk {where} holds {len(data)} bytes, expected {self.chunk_bytes}")
+        return data
+
+    def _strip(self, strip: int, chunks: range) -> bytes | None:
+        """The chunks ``chunks`` of row of chunks ``strip``, inflated and joined.
+
+        None if one of them is not a plain gzip stream (never written, or
+        its filter skipped): h5py then reads the tile.
+        """
+        index = self._index()
+        self._chunks.n_read += len(chunks)
+        chunk_rows, chunk_columns = self.chunk_shape
+        if index is None:
+            stored = []
+            for chunk in chunks:
+                try:
+                    filter_mask, data = self._dataset.id.read_direct_chunk((strip * chunk_rows, chunk * chunk_columns))
+                except RuntimeError:  # a chunk never written (fill value)
+                    return None
+                if filter_mask:
+                    return None
+                stored.append((data, f"at ({strip * chunk_rows}, {chunk * chunk_columns})"))
         else:
-            try:
-                raw = self._decompress(stored, self.chunk_bytes)
-            except Exception as error:  # deflate.DeflateError: corrupt data
-                raise OSError(f"corrupt chunk at ({row}, {column}): {error}") from None
-        if len(raw) != self.chunk_bytes:
-            raise OSError(f"chunk at ({row}, {column}) holds {len(raw)} bytes, expected {self.chunk_bytes}")
-        return raw
+            offsets = index.offsets[strip, chunks.start : chunks.stop].tolist()
+            if min(offsets) < 0:
+                return None
+            sizes = index.sizes[strip, chunks.start : chunks.stop].tolist()
+            stored = []
+            for offset, size in zip(offsets, sizes):
+                data = os.pread(self._fd, size, offset)
+                if len(data) != size:
+                    raise OSError(f"chunk at byte {offset} is cut short (truncated file?)")
+                stored.append((data, f"at byte {offset}"))
+        return b"".join([self._inflate(data, where) for data, where in stored])
 
     def read_rows(self, rows: np.ndarray, column_start: int, column_stop: int) -> np.ndarray:
         """The matrix rows ``rows`` (ascending) from ``column_start`` on, in whole chunks of columns.
@@ -94,7 +239,7 @@ class ChunkReader:
         Raises
         ------
         OSError
-            If a chunk is corrupt.
+            If a chunk is corrupt or lies outside the file.
 
         Examples
         --------
@@ -103,50 +248,28 @@ class ChunkReader:
         ...     with h5py.File(f"{tmp}/m.h5", "w") as file:
         ...         data = np.arange(150 * 70, dtype=np.int32).reshape(150, 70)
         ...         _ = file.create_dataset("m", data=data, chunks=(64, 64), compression="gzip")
-        ...     with h5py.File(f"{tmp}/m.h5", "r") as file:
-        ...         tile = ChunkReader.for_dataset(file["m"]).read_rows(np.array([3, 70, 149]), 0, 70)
+        ...     with h5py.File(f"{tmp}/m.h5", "r") as file, ChunkReader.for_dataset(file["m"]) as reader:
+        ...         tile = reader.read_rows(np.array([3, 70, 149]), 0, 70)
         >>> tile.shape, bool((tile[:, :70] == data[[3, 70, 149]]).all())
         ((3, 128), True)
         """
         chunk_rows, chunk_columns = self.chunk_shape
         if column_start % chunk_columns:
             raise ValueError(f"column_start {column_start} is not a multiple of the chunk width {chunk_columns}")
+        rows = np.asarray(rows)
         n_chunks = -(-(column_stop - column_start) // chunk_columns)
+        chunks = range(column_start // chunk_columns, column_start // chunk_columns + n_chunks)
         tile = np.empty((len(rows), n_chunks * chunk_columns), dtype=self.dtype)
         by_chunk = tile.reshape(len(rows), n_chunks, chunk_columns)
-        strips = np.asarray(rows) // chunk_rows
+        strips = rows // chunk_rows
         bounds = [0, *(np.flatnonzero(np.diff(strips)) + 1).tolist(), len(rows)]
-        columns = range(column_start, column_start + n_chunks * chunk_columns, chunk_columns)
-        try:
-            for first, stop in zip(bounds[:-1], bounds[1:]):
-                top = int(strips[first]) * chunk_rows
-                raw = b"".join([self._raw(top, column) for column in columns])
-                strip = np.frombuffer(raw, dtype=self.dtype).reshape(n_chunks, chunk_rows, chunk_columns)
-                np.copyto(by_chunk[first:stop], strip[:, rows[first:stop] - top, :].transpose(1, 0, 2))
-        except RuntimeError:  # a chunk never written (fill value): let HDF5 handle it
-            stop = min(column_stop, self._dataset.shape[1])
-            tile[:, : stop - column_start] = self._dataset[np.asarray(rows), column_start:stop]
-        return tile
-
-    def read(self, row_start: int, row_stop: int, column_start: int, column_stop: int) -> np.ndarray:
-        """``dataset[row_start:row_stop, column_start:column_stop]``.
-
-        Raises
-        ------
-        OSError
-            If a chunk is corrupt.
-        """
-        rows, columns = self.chunk_shape
-        tile = np.empty((row_stop - row_start, column_stop - column_start), dtype=self.dtype)
-        try:
-            for chunk_row in range(row_start // rows * rows, row_stop, rows):
-                top, bottom = max(row_start, chunk_row), min(row_stop, chunk_row + rows)
-                for chunk_column in range(column_start // columns * columns, column_stop, columns):
-                    left, right = max(column_start, chunk_column), min(column_stop, chunk_column + columns)
-                    chunk = self._chunk(chunk_row, chunk_column)
-                    tile[top - row_start : bottom - row_start, left - column_start : right - column_start] = chunk[
-                        top - chunk_row : bottom - chunk_row, left - chunk_column : right - chunk_column
-                    ]
-        except RuntimeError:  # a chunk never written (fill value): let HDF5 handle it
-            return self._dataset[row_start:row_stop, column_start:column_stop]
+        for first, stop in zip(bounds[:-1], bounds[1:]):
+            strip = int(strips[first])
+            inflated = self._strip(strip, chunks)
+            if inflated is None:  # a chunk never written: let HDF5 fill it in
+                end = min(column_stop, self._dataset.shape[1])
+                tile[:, : end - column_start] = self._dataset[rows, column_start:end]
+                return tile
+            values = np.frombuffer(inflated, dtype=self.dtype).reshape(n_chunks, chunk_rows, chunk_columns)
+            np.copyto(by_chunk[first:stop], values[:, rows[first:stop] - strip * chunk_rows, :].transpose(1, 0, 2))
         return tile

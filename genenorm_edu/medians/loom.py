@@ -11,6 +11,7 @@ number of cells.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,9 +147,14 @@ def _tiles(layout: FileLayout, rows: np.ndarray):
     first_row, last_row = int(rows[0]), int(rows[-1]) + 1
     used, _ = layout.used_cell_mask()
     runs = cell_runs(layout.shape[1], last_row - first_row, layout.dtype.itemsize, layout.options.max_block_bytes)
-    with open_input(layout.path, LoomFileError) as file:
+    with open_input(layout.path, LoomFileError) as file, contextlib.ExitStack() as stack:
         matrix = file["/matrix"]
-        reader = ChunkReader.for_dataset(matrix)
+        try:
+            reader = ChunkReader.for_dataset(matrix)
+        except OSError as error:
+            raise LoomFileError(layout.path, f"cannot read '/matrix': {error}") from None
+        if reader is not None:
+            stack.enter_context(reader)
         for run_start, run_stop in runs:
             if not used[run_start:run_stop].any():
                 continue
