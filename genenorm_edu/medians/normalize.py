@@ -72,8 +72,8 @@ def _check_block(counts_block, n_counts, cells) -> tuple[np.ndarray, np.ndarray,
     return counts_block, n_counts, cells
 
 
-def _bad_count(values: np.ndarray, rows: np.ndarray, columns: np.ndarray, name: str) -> str | None:
-    """Why the gathered non-zero counts ``values`` are unusable (None if they are fine)."""
+def _bad_count(values: np.ndarray, flat: np.ndarray, n_cells: int, name: str) -> str | None:
+    """Why the gathered non-zero counts ``values`` (at flat positions ``flat``) are unusable (None if fine)."""
     kind = values.dtype.kind
     if kind == "u":
         return None
@@ -85,8 +85,9 @@ def _bad_count(values: np.ndarray, rows: np.ndarray, columns: np.ndarray, name: 
         return None
     first = int(np.argmin(fine))
     value = values[first]
+    row, column = divmod(int(flat[first]), n_cells)
     what = "contains NaN" if value != value else "contains infinite values" if value > 0 else "must not be negative"
-    return f"{name} {what} (first at gene row {rows[first]}, cell column {columns[first]})"
+    return f"{name} {what} (first at gene row {row}, cell column {column})"
 
 
 def normalize_tile(
@@ -99,21 +100,23 @@ def normalize_tile(
     the used cells must be positive (the layout ensures it).
     """
     n_rows, n_cells = tile.shape
-    flat = np.flatnonzero(tile != 0)  # row-major: each row's cells in order (a mask scans faster)
-    rows, columns = np.divmod(flat, n_cells)
+    wanted = tile != 0
     if cells is not None and not cells.all():
-        kept = cells[columns]
-        flat, rows, columns = flat[kept], rows[kept], columns[kept]
+        wanted &= cells  # the same mask for every row
+    flat = np.flatnonzero(wanted)  # row-major: each row's cells in order
     counts = tile.reshape(-1)[flat]
-    problem = _bad_count(counts, rows, columns, name)
+    problem = _bad_count(counts, flat, n_cells, name)
     if problem is not None:
         raise ValueError(problem)
     # The reference's expression, elementwise: (count / total) * 10_000.
-    values = counts / n_counts[columns] * NORMALIZATION_TARGET
+    values = counts / n_counts[flat % n_cells] * NORMALIZATION_TARGET
+    per_row = np.count_nonzero(wanted, axis=1)
     if tile.dtype.kind == "f" and not values.all():  # a tiny float count can underflow to 0
         nonzero = values != 0
-        values, rows = values[nonzero], rows[nonzero]
-    offsets = np.searchsorted(rows, np.arange(n_rows + 1)).astype(np.int64)
+        values = values[nonzero]
+        per_row = np.bincount(flat[nonzero] // n_cells, minlength=n_rows)
+    offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(per_row, out=offsets[1:])
     return RowValues(values=values, offsets=offsets)
 
 
