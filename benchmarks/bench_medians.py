@@ -70,6 +70,7 @@ import dataclasses
 import json
 import math
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -535,7 +536,9 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
                 contenders[f"before: project, {workers} worker(s), start included"] = ours_fresh(
                     files, scratch, workers, args.before)
         offsets = {name: imports[name.startswith("before")] for name in contenders if "project" in name}
+        load_before = os.getloadavg()[0]
         timings, cpu, results = interleaved_best_times_and_cpu(contenders, rounds, offsets)
+        load_after = os.getloadavg()[0]
         floor = crick_floor(files)
         reference = results["seed, per-file process, file after file"]
         same = all(not seed_algorithm.median_differences(reference, medians) for medians in results.values())
@@ -550,6 +553,8 @@ def independent_section(args, workdir: Path, scratch: Path, cores: int, rounds: 
         for name, seconds in cpu.items():
             print(f"    {name:<50} {seconds:6.2f} s  {seconds / cpu['seed, per-file process, file after file']:5.2f}x")
         print(f"  files: {describe_files(files)}")
+        print(f"  load average (1 min) before / after the timed rounds: {load_before:.2f} / {load_after:.2f} "
+              f"(anything near or above {cores} means other work shared the cores: trust CPU ratios, not wall time)")
         one_cpu, seed_cpu = cpu["project, 1 worker(s), start included"], cpu["seed, per-file process, file after file"]
         print(f"  crick floor (TDigest.update alone on the same values, CPU): {floor:.2f} s = {floor / seed_cpu:.2f}x "
               f"the seed's CPU; 1 worker's CPU = {one_cpu / seed_cpu:.2f}x the seed's, {one_cpu / floor:.1f}x the floor")

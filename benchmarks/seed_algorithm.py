@@ -33,7 +33,8 @@ def seed_file_digests(loom_path) -> dict:
         for _, _, view in data.scan(items=coding_mirna_loc, axis=0):
             filter_passed_loc = np.where(view.ca.filter_pass == 1)[0]
             subview = view.view[:, filter_passed_loc]
-            subview_norm_array = subview[:, :] / subview.ca.n_counts * 10_000
+            with np.errstate(divide="ignore", invalid="ignore"):  # cells with n_counts == 0 give NaN, as in the seed
+                subview_norm_array = subview[:, :] / subview.ca.n_counts * 10_000
             if np.issubdtype(subview_norm_array.dtype, np.integer):
                 subview_norm_array = subview_norm_array.astype(np.float32)
             nonzero_data = np.ma.masked_equal(subview_norm_array, 0.0).filled(np.nan)
