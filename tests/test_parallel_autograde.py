@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -345,3 +346,25 @@ def test_a_dead_worker_costs_a_retry_and_then_only_its_student(monkeypatch, tmp_
         "ada": "done", "flaky": "done", "doomed": "failed", "zoe": "done"
     }  # fmt: skip
     assert "not the submission" in outcomes[2].error
+
+
+def _grade_slowly_or_die(assignment: str, student: str, force: bool) -> StudentOutcome:
+    """Stands in for grading: students named "doomed..." kill their worker every time; the others take a while."""
+    if student.startswith("doomed"):
+        os._exit(1)
+    time.sleep(0.2)
+    return StudentOutcome(student, "done", 0.2)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the stand-ins reach workers by fork")
+def test_students_pending_while_others_kill_workers_are_graded_not_failed(monkeypatch, tmp_path):
+    """Every breakdown cuts off the innocent students pending with the culprit; they are graded alone, not failed."""
+    monkeypatch.setattr(parallel, "_start_worker", _no_setup)
+    monkeypatch.setattr(parallel, "_run_one", _grade_slowly_or_die)
+    students = ("ada", "doomed-1", "bo", "cy", "doomed-2", "di", "ed")
+    run = parallel.StepRun("autograde", "a1", students, jobs=2)
+    outcomes = parallel.run_students(run, gradebook=tmp_path / "gradebook.db", root=tmp_path, progress=False)
+    assert [outcome.student for outcome in outcomes] == list(students)
+    statuses = {outcome.student: outcome.status for outcome in outcomes}
+    assert statuses == {student: "failed" if student.startswith("doomed") else "done" for student in students}
+    assert all("alone" in outcome.error for outcome in outcomes if outcome.status == "failed")

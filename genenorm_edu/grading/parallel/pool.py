@@ -147,9 +147,44 @@ def _notable(outcome: StudentOutcome) -> list[str]:
 def _worker_died(student: str, error: BaseException) -> StudentOutcome:
     return StudentOutcome(
         student, "failed", 0.0,
-        error=f"a grading process died twice while this student was pending ({error}): the machine, "
-        "not the submission (students' code runs in a separate, limited kernel); rerun this student",
+        error=f"a grading process died while grading this student alone, after dying twice while it was "
+        f"pending ({error}): the machine, not the submission (students' code runs in a separate, limited "
+        "kernel); rerun this student",
     )  # fmt: skip
+
+
+def _run_pool(run: StepRun, students: list[str], workers: int, root: Path, gradebook: Path, scratch: str, record):
+    """Run the step on ``students`` in one pool of ``workers`` processes; the students a breakdown cut off.
+
+    ``record(outcome)`` is called for each student done. If a worker dies
+    the pool breaks: every student not done yet is returned (in the order
+    of ``students``) with the pool's error.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(run.step, str(root), tuple(run.options), str(gradebook), scratch),
+    )
+    cut_off: set[str] = set()
+    error: BaseException | None = None
+    with pool:
+        futures = {pool.submit(_run_one, run.assignment, student, run.force): student for student in students}
+        try:
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as broken:
+                    cut_off.add(futures[future])
+                    error = broken
+                    continue
+                record(outcome)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [student for student in students if student in cut_off], error
 
 
 def run_students(run: StepRun, *, gradebook: Path, root: Path, progress: bool | None = None) -> list[StudentOutcome]:
@@ -158,8 +193,12 @@ def run_students(run: StepRun, *, gradebook: Path, root: Path, progress: bool | 
     Autograde results are written into ``gradebook`` as each student
     finishes. If a worker process dies (killed for memory, say: students'
     code runs in kernels of its own, so this is the machine's doing), the
-    pool stops; the students not done yet are run again in a new pool, and a
-    student pending in two such breakdowns is reported failed.
+    pool stops and the students not done yet are run again in a new pool.
+    Which student's grading killed the worker is not known then, so a
+    student pending in two breakdowns is not failed: it is graded again
+    alone, one student at a time in one worker, where a death names its
+    student. Only a student whose grading kills the worker while it runs
+    alone is reported failed; the others are graded as usual.
 
     Parameters
     ----------
@@ -176,51 +215,37 @@ def run_students(run: StepRun, *, gradebook: Path, root: Path, progress: bool | 
     list of StudentOutcome
         In the order of ``run.students``.
     """
-    from concurrent.futures.process import BrokenProcessPool
-
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
     outcomes: dict[str, StudentOutcome] = {}
     breakdowns = dict.fromkeys(run.students, 0)
-    pending = list(run.students)
+    shared = list(run.students)  # graded run.jobs at a time
+    alone: list[str] = []  # pending in two breakdowns: graded one at a time
     # No monitor thread: workers are forked from this process, which must have no other threads.
     tqdm.monitor_interval = 0
-    bar = tqdm(total=len(pending), unit="student", desc=f"{run.step} {run.assignment}", disable=None if progress is None else not progress)
+    bar = tqdm(total=len(shared), unit="student", desc=f"{run.step} {run.assignment}", disable=None if progress is None else not progress)
+
+    def record(outcome: StudentOutcome) -> None:
+        if outcome.rows is not None:
+            with Gradebook(f"sqlite:///{gradebook}") as real:
+                write_submission_rows(real, outcome.rows)
+        outcomes[outcome.student] = outcome
+        for line in _notable(outcome):
+            bar.write(line)
+        bar.set_postfix_str(f"last: {outcome.student} {outcome.status}", refresh=False)
+        bar.update(1)
+
     with tempfile.TemporaryDirectory(prefix="genenorm-edu-gradebooks-") as scratch, bar:
-        while pending:
-            pool = ProcessPoolExecutor(
-                max_workers=max(1, min(run.jobs, len(pending))),
-                mp_context=_context(),
-                initializer=_start_worker,
-                initargs=(run.step, str(root), tuple(run.options), str(gradebook), scratch),
-            )
-            retry = []
-            with pool:
-                futures = {pool.submit(_run_one, run.assignment, student, run.force): student for student in pending}
-                try:
-                    for future in as_completed(futures):
-                        student = futures[future]
-                        try:
-                            outcome = future.result()
-                        except BrokenProcessPool as error:
-                            breakdowns[student] += 1
-                            if breakdowns[student] < 2:
-                                retry.append(student)
-                                continue
-                            outcome = _worker_died(student, error)
-                        if outcome.rows is not None:
-                            with Gradebook(f"sqlite:///{gradebook}") as real:
-                                write_submission_rows(real, outcome.rows)
-                        outcomes[student] = outcome
-                        for line in _notable(outcome):
-                            bar.write(line)
-                        bar.set_postfix_str(f"last: {student} {outcome.status}", refresh=False)
-                        bar.update(1)
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-            pending = [student for student in run.students if student in retry]
+        while shared:
+            cut_off, _ = _run_pool(run, shared, max(1, min(run.jobs, len(shared))), root, gradebook, scratch, record)
+            for student in cut_off:
+                breakdowns[student] += 1
+            shared = [student for student in cut_off if breakdowns[student] < 2]
+            alone += [student for student in cut_off if breakdowns[student] >= 2]
+        while alone:
+            cut_off, error = _run_pool(run, alone, 1, root, gradebook, scratch, record)
+            if cut_off:  # one worker, students in order: the first cut off is the one it was grading
+                record(_worker_died(cut_off[0], error))
+            alone = cut_off[1:]
     return [outcomes[student] for student in run.students]
-
-
