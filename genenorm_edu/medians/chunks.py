@@ -8,12 +8,12 @@ about 3x faster than zlib, and it checks the stream's Adler-32 checksum),
 and copies the rows wanted into the tile, one row of chunks at a time.
 
 A stored chunk is found by asking HDF5 for it (h5py's
-``read_direct_chunk``, a few microseconds a chunk) until this process has
-read a fifth of the file's chunks; then HDF5 is asked once where every
-chunk lies (:class:`ChunkIndex`) and the chunks are read with
-``os.pread``. A worker digesting a whole file pays for the index once and
-reads most of the file through it; a worker given a small part of a big
-file never builds it.
+``read_direct_chunk``, a few microseconds a chunk) or, when the process
+reads the whole file, through an index of every chunk's place in the file
+(:class:`ChunkIndex`, one pass over HDF5's chunk index, about half the cost
+of asking for each chunk once), read with ``os.pread``. The index is kept
+for the file this process read last, so the blocks of one file share it;
+a task given only a part of a big file does not build it.
 
 Only the plainest layout is read this way: a 2-D chunked dataset whose only
 filter is gzip, in native byte order, in a plain file (the default file
@@ -28,7 +28,7 @@ every inflated chunk must have exactly the chunk's size.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
@@ -36,10 +36,6 @@ import numpy as np
 __all__ = ["ChunkIndex", "ChunkReader"]
 
 _GZIP_FILTER = 1  # HDF5's H5Z_FILTER_DEFLATE
-
-#: Share of a file's chunks read by one process past which the index pays.
-_INDEX_AFTER = 0.2
-
 
 @dataclass(frozen=True)
 class ChunkIndex:
@@ -93,26 +89,17 @@ class ChunkIndex:
         return cls(offsets, sizes)
 
 
-@dataclass
-class _FileChunks:
-    """What this process has read of one dataset: how many chunks, and the index once built."""
-
-    n_chunks: int
-    n_read: int = 0
-    index: ChunkIndex | None = field(default=None, repr=False)
+#: The chunk index of the dataset this process read last, by file identity
+#: (path, dataset, inode, size, modification time): a worker reads one file at a time.
+_RECENT: dict[tuple, ChunkIndex] = {}
 
 
-#: The datasets this process read last (a worker reads one file at a time).
-_RECENT: dict[tuple, _FileChunks] = {}
-
-
-def _file_chunks(dataset: h5py.Dataset, file_status: os.stat_result) -> _FileChunks:
+def _chunk_index(dataset: h5py.Dataset, file_status: os.stat_result) -> ChunkIndex:
     key = (dataset.file.filename, dataset.name, file_status.st_ino, file_status.st_size, file_status.st_mtime_ns)
     if key not in _RECENT:
-        while len(_RECENT) >= 2:
-            del _RECENT[next(iter(_RECENT))]
-        grid = [-(-length // chunk) for length, chunk in zip(dataset.shape, dataset.chunks)]
-        _RECENT[key] = _FileChunks(n_chunks=grid[0] * grid[1])
+        index = ChunkIndex.of(dataset, file_status.st_size)
+        _RECENT.clear()
+        _RECENT[key] = index
     return _RECENT[key]
 
 
@@ -120,7 +107,8 @@ class ChunkReader:
     """Tiles of one gzip-chunked 2-D dataset, inflated with libdeflate.
 
     Use :meth:`for_dataset`, which returns None for datasets this reader
-    does not handle; close the reader (or use it in a ``with`` block) to
+    does not handle; ``chunk_index=True`` when the process will read most
+    of the dataset (see the module docstring). Close the reader (or use it in a ``with`` block) to
     close its file descriptor.
 
     Examples
@@ -136,7 +124,7 @@ class ChunkReader:
     True
     """
 
-    def __init__(self, dataset: h5py.Dataset) -> None:
+    def __init__(self, dataset: h5py.Dataset, chunk_index: bool = False) -> None:
         import deflate  # only when a loom matrix is read
 
         self._decompress = deflate.zlib_decompress
@@ -145,15 +133,16 @@ class ChunkReader:
         self.chunk_shape = dataset.chunks
         self.chunk_bytes = int(np.prod(self.chunk_shape)) * self.dtype.itemsize
         self._fd = os.open(dataset.file.filename, os.O_RDONLY)
-        try:
-            self._file_size = os.fstat(self._fd).st_size
-            self._chunks = _file_chunks(dataset, os.fstat(self._fd))
-        except BaseException:
-            self.close()
-            raise
+        self._index: ChunkIndex | None = None
+        if chunk_index:
+            try:
+                self._index = _chunk_index(dataset, os.fstat(self._fd))
+            except BaseException:
+                self.close()
+                raise
 
     @classmethod
-    def for_dataset(cls, dataset: h5py.Dataset) -> ChunkReader | None:
+    def for_dataset(cls, dataset: h5py.Dataset, chunk_index: bool = False) -> ChunkReader | None:
         """A reader for ``dataset``, or None if it is not a plain gzip-chunked 2-D array in a plain file."""
         if dataset.ndim != 2 or dataset.chunks is None or not dataset.dtype.isnative:
             return None
@@ -163,7 +152,7 @@ class ChunkReader:
         filters = [plist.get_filter(index)[0] for index in range(plist.get_nfilters())]
         if filters != [_GZIP_FILTER]:
             return None
-        return cls(dataset)
+        return cls(dataset, chunk_index)
 
     def close(self) -> None:
         """Close the file descriptor (the dataset's file stays open)."""
@@ -176,13 +165,6 @@ class ChunkReader:
 
     def __exit__(self, *_) -> None:
         self.close()
-
-    def _index(self) -> ChunkIndex | None:
-        """The chunk index, built once this process has read enough of the file to make it pay."""
-        chunks = self._chunks
-        if chunks.index is None and chunks.n_read >= _INDEX_AFTER * chunks.n_chunks:
-            chunks.index = ChunkIndex.of(self._dataset, self._file_size)
-        return chunks.index
 
     def _inflate(self, stored: bytes, where: str) -> bytes:
         """One stored chunk inflated (always the full chunk's bytes)."""
@@ -200,8 +182,7 @@ class ChunkReader:
         None if one of them is not a plain gzip stream (never written, or
         its filter skipped): h5py then reads the tile.
         """
-        index = self._index()
-        self._chunks.n_read += len(chunks)
+        index = self._index
         chunk_rows, chunk_columns = self.chunk_shape
         if index is None:
             stored = []

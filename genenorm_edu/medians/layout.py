@@ -42,6 +42,10 @@ class ReadOptions:
     compute_n_counts : bool
         ``.h5ad`` files: without an ``obs`` column ``n_counts``, use the
         row sums of the counts.
+    tasks_per_file : int
+        How many tasks share the reading of one file (1: each file is read
+        whole by one task). A ``.loom`` file read whole is read through
+        HDF5's index of its chunks, which pays only for a whole file.
     """
 
     gene_types: tuple[str, ...] = DEFAULT_GENE_TYPES
@@ -49,10 +53,11 @@ class ReadOptions:
     max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES
     layer: str | None = None
     compute_n_counts: bool = False
+    tasks_per_file: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gene_types", tuple(self.gene_types))
-        for name in ("block_genes", "max_block_bytes"):
+        for name in ("block_genes", "max_block_bytes", "tasks_per_file"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 

@@ -150,7 +150,7 @@ def _tiles(layout: FileLayout, rows: np.ndarray):
     with open_input(layout.path, LoomFileError) as file, contextlib.ExitStack() as stack:
         matrix = file["/matrix"]
         try:
-            reader = ChunkReader.for_dataset(matrix)
+            reader = ChunkReader.for_dataset(matrix, chunk_index=layout.options.tasks_per_file == 1)
         except OSError as error:
             raise LoomFileError(layout.path, f"cannot read '/matrix': {error}") from None
         if reader is not None:

@@ -35,6 +35,7 @@ and the previous results stay as they were.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
@@ -186,7 +187,8 @@ def _digest(run: _Run, executor: Executor, sources: list[Path]) -> None:
     layouts: dict[Path, object] = {}  # source -> layout future, while it is planned
 
     def start_split(source: Path) -> None:
-        layouts[source] = executor.submit(inspect_task, str(source), options)
+        split_options = dataclasses.replace(options, tasks_per_file=split)
+        layouts[source] = executor.submit(inspect_task, str(source), split_options)
         done.add(executor.submit(plan_task, layouts[source], split), ("plan", source))
 
     for source in sources:
