@@ -35,11 +35,10 @@ and the previous results stay as they were.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -187,8 +186,7 @@ def _digest(run: _Run, executor: Executor, sources: list[Path]) -> None:
     layouts: dict[Path, object] = {}  # source -> layout future, while it is planned
 
     def start_split(source: Path) -> None:
-        split_options = dataclasses.replace(options, tasks_per_file=split)
-        layouts[source] = executor.submit(inspect_task, str(source), split_options)
+        layouts[source] = executor.submit(inspect_task, str(source), replace(options, tasks_per_file=split))
         done.add(executor.submit(plan_task, layouts[source], split), ("plan", source))
 
     for source in sources:
