@@ -144,7 +144,7 @@ def test_no_module_imports_from_a_package_above_it(path):
 
 def test_every_secret_module_and_its_compiled_copy_lie_in_a_hidden_folder():
     """The sandbox hides SECRET_PATHS; a hidden file would leave its ``__pycache__`` copy readable beside it."""
-    secret_modules = [path for secret in SECRET_PATHS for path in secret.rglob("*.py")]
+    secret_modules = [path for secret in SECRET_PATHS for path in ([secret] if secret.is_file() else secret.rglob("*.py"))]
     assert {"lesson3.py", "hidden.py"} <= {path.name for path in secret_modules}
     for path in secret_modules:
         compiled = Path(importlib.util.cache_from_source(str(path)))
