@@ -49,6 +49,7 @@ class Mismatch(AssertionError):
         return [f"\x1b[1;31mTest failed:\x1b[0m {first}", *rest]
 
 
+#: The kinds of NumPy dtypes (``dtype.kind``) in words.
 KIND_NAMES = {
     "b": "boolean",
     "i": "signed integer",
