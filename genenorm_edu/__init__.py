@@ -16,9 +16,8 @@ exercises
     mistakes it recognizes, the visible tests (``check_exercise``), hints.
 reference
     Readable reference solutions of the exercises, one module per lesson
-    (instructors only: not in
-    the students' copy of the course, ``genenorm-edu student-bundle``, nor is
-    ``grading``; hidden while grading).
+    (instructors only: not in the students' copy of the course,
+    ``genenorm-edu student-bundle``, nor is ``grading``; hidden while grading).
 data
     The course's count matrix and gene lengths (a package): synthetic
     generator (``data.generate``), one record per data file (``data.files``),
