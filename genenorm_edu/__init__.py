@@ -15,9 +15,9 @@ exercises
     The graded exercises: what each asks, how a result is judged, the
     mistakes it recognizes, the visible tests (``check_exercise``), hints.
 reference
-    Readable reference solutions of the exercises (instructors only: not in
-    the students' copy of the course, ``genenorm-edu student-bundle``, nor is
-    ``grading``; hidden while grading).
+    Readable reference solutions of the exercises, one module per lesson
+    (instructors only: not in the students' copy of the course,
+    ``genenorm-edu student-bundle``, nor is ``grading``; hidden while grading).
 data
     The course's count matrix and gene lengths (a package): synthetic
     generator (``data.generate``), one record per data file (``data.files``),
@@ -31,7 +31,8 @@ plotting
     Per-column density plots: curves, and a samples x values heat map.
 feedback
     Checks of a student's result, with messages a student can act on
-    (``check_array``, ``check_dtype``, ``check_equal``, ``check_written_here``).
+    (``check_array``, ``check_dtype``, ``check_equal``, ``check_written_here``;
+    a package: the error and its words, checks of a result, of its origin).
 course
     The course's assignments and folders.
 grading

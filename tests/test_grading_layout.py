@@ -1,11 +1,14 @@
-"""The shape of genenorm_edu.grading: small modules, no cycles, no upward imports, judging without nbgrader."""
+"""The shape of genenorm_edu: small modules, no cycles, no upward imports, judging without nbgrader."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 import pytest
+
+from genenorm_edu.grading.policy import SECRET_PATHS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "genenorm_edu"
 
@@ -27,15 +30,30 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-GRADING = sorted((PACKAGE / "grading").rglob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
+MAX_LINES = 400
 
 
-@pytest.mark.parametrize("path", GRADING, ids=lambda path: str(path.relative_to(PACKAGE)))
-def test_no_grading_module_is_over_400_lines(path):
-    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
+def _relative(path: Path) -> str:
+    return str(path.relative_to(PACKAGE))
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "exercises").glob("*.py")) + [PACKAGE / "feedback.py"])
+def test_the_package_has_the_modules_it_is_known_by():
+    names = {_module_name(path) for path in MODULES}
+    assert {"genenorm_edu.grading.sandbox", "genenorm_edu.feedback", "genenorm_edu.reference"} <= names
+    assert {"genenorm_edu.exercises.lesson2", "genenorm_edu.medians.workflow", "genenorm_edu.data.load"} <= names
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_no_module_is_over_400_lines(path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((PACKAGE / "exercises").rglob("*.py")) + sorted((PACKAGE / "feedback").rglob("*.py")),
+    ids=_relative,
+)
 def test_exercises_and_feedback_never_import_the_grader(path):
     assert not [name for name in _imports(path) if name.startswith("genenorm_edu.grading")]
 
@@ -72,14 +90,69 @@ def test_the_cycle_finder_finds_cycles():
     assert _in_cycles({"p": {"p.x"}, "p.x": {"p"}}) == []
 
 
-def test_grading_modules_import_each_other_without_cycles():
-    graph = {}
-    for path in GRADING:
-        name = _module_name(path)
-        graph[name] = {other for other in _imports(path) if other.startswith("genenorm_edu.grading")}
+def _import_graph(paths: list[Path], prefix: str) -> dict[str, set[str]]:
+    """Module -> the modules under ``prefix`` it imports (``from m import f`` counts as m)."""
+    graph = {_module_name(path): {other for other in _imports(path) if other.startswith(prefix)} for path in paths}
     known = set(graph)
-    graph = {
+    return {
         name: {dep if dep in known else dep.rsplit(".", 1)[0] for dep in deps} & known - {name}
         for name, deps in graph.items()
     }
+
+
+def test_package_modules_import_each_other_without_cycles():
+    """grading/, exercises/, feedback/, medians/... and across them."""
+    graph = _import_graph(MODULES, "genenorm_edu")
+    assert {"genenorm_edu.feedback", "genenorm_edu.exercises.spec"} <= graph["genenorm_edu.exercises.lesson3.ranks"]
     assert _in_cycles(graph) == []
+
+
+def _upward_imports(name: str, source: str, known: set[str]) -> list[str]:
+    """What module ``name`` takes from the ``__init__`` of a package above it (its submodules aside)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and name.startswith(node.module + "."):
+            found += [f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" not in known]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if name.startswith(alias.name + ".")]
+    return found
+
+
+KNOWN = {_module_name(path) for path in MODULES}
+
+
+def test_the_upward_import_finder_finds_them():
+    name = "genenorm_edu.exercises.lesson3.ranks"
+    assert _upward_imports(name, "from genenorm_edu.exercises import lesson1, spec\n", KNOWN) == []
+    assert _upward_imports(name, "from genenorm_edu.exercises.lesson3 import provided\n", KNOWN) == []
+    above = "from genenorm_edu.exercises import EXERCISES\ndef f():\n    from genenorm_edu.exercises.lesson3 import QNORM\n"
+    assert _upward_imports(name, above, KNOWN) == [
+        "genenorm_edu.exercises.EXERCISES",
+        "genenorm_edu.exercises.lesson3.QNORM",
+    ]
+    assert _upward_imports(name, "import genenorm_edu.exercises\n", KNOWN) == ["genenorm_edu.exercises"]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_relative)
+def test_no_module_imports_from_a_package_above_it(path):
+    assert _upward_imports(_module_name(path), path.read_text(encoding="utf-8"), KNOWN) == []
+
+
+def test_every_secret_module_and_its_compiled_copy_lie_in_a_hidden_folder():
+    """The sandbox hides SECRET_PATHS; a hidden file would leave its ``__pycache__`` copy readable beside it."""
+    secret_modules = [path for secret in SECRET_PATHS for path in ([secret] if secret.is_file() else secret.rglob("*.py"))]
+    assert {"lesson3.py", "hidden.py"} <= {path.name for path in secret_modules}
+    for path in secret_modules:
+        compiled = Path(importlib.util.cache_from_source(str(path)))
+        assert any(secret in compiled.parents for secret in SECRET_PATHS), path
+
+
+def test_imports_are_absolute():
+    """The checks above read absolute imports: a relative one would slip past them."""
+    relative = [
+        f"{_relative(path)}:{node.lineno}"
+        for path in MODULES
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert relative == []

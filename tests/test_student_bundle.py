@@ -74,14 +74,15 @@ def _lines(text: str) -> list[str]:
 
 
 def _reference_secrets() -> list[str]:
-    """The code lines of every function of genenorm_edu/reference.py (docstrings left out)."""
-    text = (PACKAGE_DIR / "reference.py").read_text(encoding="utf-8")
+    """The code lines of every function of genenorm_edu/reference/ (docstrings left out)."""
     lines = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-            for statement in body:
-                lines += _lines(ast.get_source_segment(text, statement) or "")
+    for path in sorted((PACKAGE_DIR / "reference").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                for statement in body:
+                    lines += _lines(ast.get_source_segment(text, statement) or "")
     return lines
 
 
@@ -145,7 +146,7 @@ def test_bundle_holds_no_solution_hidden_test_or_reference_function(bundle, secr
 def test_the_search_finds_planted_secrets(bundle, secrets, tmp_path):
     planted = tmp_path / "planted"
     shutil.copytree(bundle, planted)
-    shutil.copy(PACKAGE_DIR / "reference.py", planted / "genenorm_edu" / "helpers.py")
+    shutil.copy(PACKAGE_DIR / "reference" / "lesson3.py", planted / "genenorm_edu" / "helpers.py")
     lesson = planted / "notebooks" / ASSIGNMENTS[2] / f"{ASSIGNMENTS[2]}.ipynb"
     notebook = nbformat.read(lesson, as_version=4)
     solution = nbformat.read(REPO_ROOT / "solutions" / ASSIGNMENTS[2] / lesson.name, as_version=4)
@@ -178,8 +179,10 @@ def test_bundle_has_the_student_files_only(bundle):
         or path == "normalization.py"
         or (path.startswith("medians/") and path not in CORPUS_WRITER)
     }
-    assert "genenorm_edu/reference.py" not in files and "genenorm_edu/normalization.py" not in files
-    assert not any(f.startswith("genenorm_edu/grading/") for f in files)
+    assert "genenorm_edu/normalization.py" not in files
+    assert not any(f.startswith(("genenorm_edu/grading/", "genenorm_edu/reference/")) for f in files)
+    exercises = {path.relative_to(PACKAGE_DIR.parent).as_posix() for path in (PACKAGE_DIR / "exercises").rglob("*.py")}
+    assert "genenorm_edu/exercises/lesson3/ranks.py" in exercises and exercises <= files  # every part of every lesson
     assert {f for f in files if f.startswith("genenorm_edu/medians/")} == {
         f"genenorm_edu/{path}" for path in CORPUS_WRITER
     }

@@ -9,7 +9,7 @@ what a student needs instead::
     DIR/README.md            two commands: make lab, make check; how to hand in
     DIR/Makefile             sets up .venv/ and the data, opens JupyterLab, checks, hands in
     DIR/pyproject.toml       the library's dependencies (pip install -e .)
-    DIR/genenorm_edu/        the library, without reference.py, grading/, normalization.py
+    DIR/genenorm_edu/        the library, without reference/, grading/, normalization.py
                              and the median workflow (medians/ keeps only the
                              synthetic corpus writer lesson 4 reads)
     DIR/notebooks/<lesson>/  the released (student) notebooks, without their cells

@@ -41,8 +41,9 @@ __all__ = [
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 #: Parts of the package a student's code must not read: reference solutions
-#: and the grader (hidden tests among it).
-SECRET_PATHS = (PACKAGE_DIR / "reference.py", PACKAGE_DIR / "grading")
+#: and the grader (hidden tests among it). Folders, so that hiding one hides
+#: every module in it and their compiled copies (``__pycache__``) too.
+SECRET_PATHS = (PACKAGE_DIR / "reference", PACKAGE_DIR / "grading")
 
 RUNNER = Path(__file__).with_name("_runner.py")
 CODEC = Path(__file__).with_name("codec.py")
