@@ -48,13 +48,19 @@ def test_tiles_equal_h5py_reads_including_edge_and_unwritten_chunks(matrix_file)
         np.testing.assert_array_equal(sparse.read_rows(np.arange(200), 0, 150)[:, :150], file["sparse"][:])
 
 
-def test_corrupt_chunk_is_an_error_naming_the_loom_file(tmp_path):
+def _damaged_loom(tmp_path):
+    """A loom file whose fourth stored chunk has eight bytes zeroed."""
     path = make_loom(tmp_path / "damaged.loom", genes=130, cells=150, seed=1)
     with h5py.File(path, "r") as file:
         offset = file["/matrix"].id.get_chunk_info(3).byte_offset
     data = bytearray(path.read_bytes())
     data[offset + 20 : offset + 28] = b"\x00" * 8
     path.write_bytes(bytes(data))
+    return path
+
+
+def test_corrupt_chunk_is_an_error_naming_the_loom_file(tmp_path):
+    path = _damaged_loom(tmp_path)
     with pytest.raises(LoomFileError, match=r"damaged\.loom: cannot read '/matrix'"):
         digest_loom(path)
 
@@ -122,12 +128,7 @@ def test_a_chunk_index_pointing_past_the_end_is_an_error(tmp_path):
 @pytest.mark.parametrize("tasks_per_file", [1, 2])
 def test_corrupt_chunk_is_an_error_with_either_lookup(tmp_path, monkeypatch, tasks_per_file):
     monkeypatch.setattr(chunks, "_RECENT", {})
-    path = make_loom(tmp_path / "damaged.loom", genes=130, cells=150, seed=1)
-    with h5py.File(path, "r") as file:
-        offset = file["/matrix"].id.get_chunk_info(3).byte_offset
-    data = bytearray(path.read_bytes())
-    data[offset + 20 : offset + 28] = b"\x00" * 8
-    path.write_bytes(bytes(data))
+    path = _damaged_loom(tmp_path)
     layout = inspect_file(path, options=ReadOptions(tasks_per_file=tasks_per_file))
     with pytest.raises(LoomFileError, match=r"damaged\.loom: cannot read '/matrix'"):
         digest_gene_block(layout, 0, len(layout.gene_rows))
