@@ -6,7 +6,9 @@ the student's functions on the visible and hidden cases
 (:mod:`genenorm_edu.grading.calls`). Both commands are made here, from the
 same rules, with :func:`~genenorm_edu.grading.sandbox.sandboxed_command`:
 
-- neither sees the course directory nor the repository (:func:`keep_out`);
+- neither sees the course directory nor the repository (:func:`keep_out`),
+  whether the library is imported from a source checkout (an editable
+  install) or installed in ``site-packages`` (:func:`source_checkout`);
 - the kernel sees the course library without its secrets
   (:data:`SECRET_PATHS`: reference solutions, the grader and its hidden
   cases), the course data read-only, and a private scratch folder;
@@ -22,6 +24,7 @@ Limits: :data:`RUNNER_LIMITS` by default for the runner (configurable as
 
 from __future__ import annotations
 
+import importlib.metadata
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,6 +38,7 @@ __all__ = [
     "keep_out",
     "kernel_command",
     "runner_command",
+    "source_checkout",
 ]
 
 #: The installed ``genenorm_edu`` package.
@@ -52,9 +56,47 @@ ANSWER_CELL = PACKAGE_DIR / "exercises" / "answer_cell.py"
 RUNNER_LIMITS = Limits(memory_bytes=3 * 2**30, cpu_seconds=300, processes=64)
 
 
+def source_checkout(
+    package_dir: Path = PACKAGE_DIR, distribution: str = "genenorm-edu"
+) -> Path | None:
+    """The source checkout the library is imported from, or None if it is installed.
+
+    A regular install (``pip install .``, conda) copies the package into a
+    folder of installed packages, next to its ``.dist-info`` record (whose
+    ``RECORD`` lists the package's files): that
+    folder is ``site-packages``, which every sandbox must see (the
+    third-party packages are there). Anywhere else (an editable install, a
+    checkout on ``sys.path``) the folder above the package is the
+    repository, with the solutions and the course: no sandbox shows it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     package = Path(folder, "genenorm_edu")
+    ...     source_checkout(package, "no-such-distribution") == Path(folder)
+    True
+    """
+    init = Path(package_dir.name, "__init__.py")
+    for installed in importlib.metadata.distributions(name=distribution):
+        # RECORD: written by installers only (a checkout's .egg-info has none).
+        if installed.read_text("RECORD") is None:
+            continue
+        recorded = any(Path(str(entry)) == init for entry in installed.files or ())
+        place = Path(installed.locate_file(init)).resolve()
+        if recorded and place == (package_dir / "__init__.py").resolve():
+            return None
+    return package_dir.parent
+
+
 def keep_out() -> tuple[Path, ...]:
-    """Directories no sandbox shows, even where Python's paths lie below them."""
-    return (Path.cwd(), PACKAGE_DIR.parent)
+    """Directories no sandbox shows, even where Python's paths lie below them.
+
+    The working directory (the course) and, unless the library is installed,
+    its source checkout (:func:`source_checkout`).
+    """
+    checkout = source_checkout()
+    return (Path.cwd(), *([checkout] if checkout is not None else []))
 
 
 def runner_command(reply_fd: int, *, limits: Limits, cgroup: Path | None) -> list[str]:

@@ -281,6 +281,44 @@ def _bind_system(arguments: list[str]) -> None:
             arguments += ["--ro-bind", name, name]
 
 
+def _mount_arguments(mounts: Mounts) -> list[str]:
+    """bwrap's arguments for ``mounts``, outer paths first.
+
+    A path inside another (a runner's file in a hidden package, a hidden
+    folder in a read-only one) is mounted after it, so that it is the one
+    seen; at equal depth, hiding wins. A hidden folder is an empty tmpfs,
+    made read-only once the paths inside it are mounted.
+
+    Examples
+    --------
+    >>> package = Path(tempfile.mkdtemp())
+    >>> runner = package / "run.py"
+    >>> mounts = Mounts(read_only=(runner,), hidden=(package,))
+    >>> [str(part).replace(str(package), "PACKAGE") for part in _mount_arguments(mounts)]
+    ['--tmpfs', 'PACKAGE', '--ro-bind', 'PACKAGE/run.py', 'PACKAGE/run.py', '--remount-ro', 'PACKAGE']
+    >>> package.rmdir()
+    """
+    kinds = [
+        *((path, "--ro-bind") for path in mounts.read_only),
+        *((path, "--bind") for path in mounts.writable),
+        *((path, "hidden") for path in mounts.hidden),
+    ]
+    order = {"--ro-bind": 0, "--bind": 1, "hidden": 2}
+    arguments: list[str] = []
+    remount = []
+    for path, kind in sorted(kinds, key=lambda item: (len(Path(item[0]).parts), order[item[1]])):
+        if kind != "hidden":
+            arguments += [kind, str(path), str(path)]
+        elif Path(path).is_dir():
+            arguments += ["--tmpfs", str(path)]
+            remount.append(str(path))
+        elif Path(path).exists():
+            arguments += ["--ro-bind", _empty_file(), str(path)]
+    for path in reversed(remount):  # inner folders first: the outer ones are still writable
+        arguments += ["--remount-ro", path]
+    return arguments
+
+
 def _bwrap_arguments(
     bwrap: str,
     mounts: Mounts,
@@ -296,19 +334,13 @@ def _bwrap_arguments(
     arguments = [bwrap, "--unshare-all", "--die-with-parent"]
     if network:
         arguments.append("--share-net")
+    # Later mounts hide what lies under them: /tmp first (Python may live
+    # below it), then the system and Python, then the caller's mounts.
+    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     _bind_system(arguments)
     for path in python_paths(keep_out):
         arguments += ["--ro-bind", str(path), str(path)]
-    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for path in mounts.read_only:
-        arguments += ["--ro-bind", str(path), str(path)]
-    for path in mounts.writable:
-        arguments += ["--bind", str(path), str(path)]
-    for path in mounts.hidden:
-        if Path(path).is_dir():
-            arguments += ["--tmpfs", str(path), "--remount-ro", str(path)]
-        elif Path(path).exists():
-            arguments += ["--ro-bind", _empty_file(), str(path)]
+    arguments += _mount_arguments(mounts)
     arguments += ["--clearenv"]
     for name, value in environment.items():
         arguments += ["--setenv", name, value]
