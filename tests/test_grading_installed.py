@@ -50,6 +50,16 @@ for relative in ("reference.py", "grading/hidden.py", "grading/policy.py"):
         print("read", relative, len(text), "characters:", text[:3000])
     except OSError as error:
         print("cannot read", relative, type(error).__name__)
+compiled = sorted((installed / "__pycache__").glob("reference.*.pyc"))
+print("compiled reference:", [path.name for path in compiled])
+for path in compiled:
+    try:
+        import marshal
+        namespace = {}
+        exec(marshal.loads(path.read_bytes()[16:]), namespace)
+        print("reference from bytecode", namespace["c_strides"]((2, 3), 8))
+    except Exception as error:
+        print("no bytecode:", type(error).__name__)
 try:
     from genenorm_edu.reference import c_strides as reference_c_strides
     print("reference imported", reference_c_strides((2, 3), 8))
@@ -92,7 +102,7 @@ def installed(tmp_path_factory) -> dict:
     # This run's third-party packages; their .pth files (the editable install) are not processed.
     (purelib / "third-party.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
          "--target", str(purelib), str(source)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -104,6 +114,8 @@ def installed(tmp_path_factory) -> dict:
     ).stdout.strip()  # fmt: skip
     package = Path(where).parent
     assert package == purelib / "genenorm_edu", where
+    # pip compiled every module: the reference solutions are also bytecode beside it.
+    assert list((package / "__pycache__").glob("reference.*.pyc")), sorted(package.rglob("*.pyc"))[:5]
     return {"python": python, "package": package, "root": root}
 
 
@@ -207,7 +219,8 @@ def test_student_code_cannot_read_the_installed_secrets(graded):
     assert "library at" in printed  # the hostile cell ran
     for relative in ("reference.py", "grading/hidden.py", "grading/policy.py"):
         assert f"cannot read {relative}" in printed or f"read {relative} 0 characters" in printed, printed
-    assert "reference imported" not in printed
+    assert "reference imported" not in printed and "reference from bytecode" not in printed
+    assert "compiled reference: []" in printed, printed
     assert "HIDDEN_CASES" not in printed and "def c_strides" not in printed
     # In the runner the installed library is out of sight: the copied reference cannot be read.
     scores, points = graded["scores"]["reads-secrets"], graded["points"]

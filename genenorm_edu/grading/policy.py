@@ -11,7 +11,8 @@ same rules, with :func:`~genenorm_edu.grading.sandbox.sandboxed_command`:
   install) or installed in ``site-packages`` (:func:`source_checkout`);
 - the kernel sees the course library without its secrets
   (:data:`SECRET_PATHS`: reference solutions, the grader and its hidden
-  cases), the course data read-only, and a private scratch folder;
+  cases; nor :data:`BYTECODE_DIR`, which holds the reference solutions
+  compiled), the course data read-only, and a private scratch folder;
 - the runner sees no part of the course library, only its own two files
   (``_runner.py``, ``codec.py``) and ``exercises/answer_cell.py``, and no folder of the grader's: its input
   and output are pipes (:mod:`genenorm_edu.grading.channel`);
@@ -47,6 +48,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Parts of the package a student's code must not read: reference solutions
 #: and the grader (hidden tests among it).
 SECRET_PATHS = (PACKAGE_DIR / "reference.py", PACKAGE_DIR / "grading")
+
+#: Compiled copies of the package's top-level modules, ``reference.py``'s among
+#: them (pip writes them when it installs; Python when it first imports one).
+BYTECODE_DIR = PACKAGE_DIR / "__pycache__"
 
 RUNNER = Path(__file__).with_name("_runner.py")
 CODEC = Path(__file__).with_name("codec.py")
@@ -135,7 +140,7 @@ def kernel_command(
     mounts = Mounts(
         read_only=(connection_file, PACKAGE_DIR, *([data_dir] if data_dir is not None else [])),
         writable=(scratch,),
-        hidden=SECRET_PATHS,
+        hidden=(*SECRET_PATHS, BYTECODE_DIR),
     )
     return sandboxed_command(
         command,
