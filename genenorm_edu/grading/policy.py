@@ -25,6 +25,7 @@ Limits: :data:`RUNNER_LIMITS` by default for the runner (configurable as
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import sys
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from pathlib import Path
 from genenorm_edu.grading.sandbox import Limits, Mounts, python_paths, sandbox_support, sandboxed_command
 
 __all__ = [
+    "BYTECODE_DIR",
     "PACKAGE_DIR",
     "RUNNER_LIMITS",
     "SECRET_PATHS",
@@ -61,6 +63,7 @@ ANSWER_CELL = PACKAGE_DIR / "exercises" / "answer_cell.py"
 RUNNER_LIMITS = Limits(memory_bytes=3 * 2**30, cpu_seconds=300, processes=64)
 
 
+@functools.cache
 def source_checkout(
     package_dir: Path = PACKAGE_DIR, distribution: str = "genenorm-edu"
 ) -> Path | None:
@@ -110,7 +113,8 @@ def runner_command(reply_fd: int, *, limits: Limits, cgroup: Path | None) -> lis
     Its working directory and home are the sandbox's private ``/tmp``
     (without bubblewrap: the caller's working directory).
     """
-    # A copy of the package installed in site-packages would be importable: hide it.
+    # A package installed in site-packages would be importable: hide it (its
+    # three files above are mounted inside it, after it: they stay visible).
     bound = python_paths(keep_out=keep_out())
     hidden = tuple(PACKAGE_DIR for path in bound if path in PACKAGE_DIR.parents)[:1]
     return sandboxed_command(
