@@ -84,3 +84,30 @@ def test_a_large_picture_is_dropped_with_the_note():
     cap = OutputCap(max_bytes=1_000, max_lines=1000)
     verdict = cap.take("display_data", {"data": {"image/png": "A" * 5_000}, "metadata": {}})
     assert verdict.content is None and verdict.note
+
+
+def _stream(text: str, name: str = "stdout") -> dict:
+    return {
+        "msg_type": "stream",
+        "header": {"msg_type": "stream"},
+        "parent_header": {"msg_id": "cell"},
+        "content": {"name": name, "text": text},
+    }
+
+
+def test_a_line_printed_in_pieces_is_one_output_as_in_jupyter():
+    """Under load the kernel flushed `print("no gradebook:", name)` between its words."""
+    from genenorm_edu.grading.preprocessors.execute import GradingExecute
+
+    execute = GradingExecute()
+    execute._output_caps = {}  # as preprocess leaves them
+    execute.clear_before_next_output = False  # as nbclient leaves it at each cell's start
+    outs = []
+    for message in (_stream("no gradebook:"), _stream(" "), _stream("OperationalError\n"),
+                    _stream("careful\n", "stderr"), _stream("done\n")):  # fmt: skip
+        execute.output(outs, message, None, 0)
+    assert [(out.name, out.text) for out in outs] == [
+        ("stdout", "no gradebook: OperationalError\n"),
+        ("stderr", "careful\n"),
+        ("stdout", "done\n"),
+    ]

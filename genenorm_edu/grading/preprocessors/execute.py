@@ -133,13 +133,37 @@ class GradingExecute(Execute):
         verdict = cap.take(msg.get("msg_type", ""), msg.get("content", {}))
         shown = None
         if verdict.content is not None:
-            shown = super().output(outs, {**msg, "content": verdict.content}, display_id, cell_index)
+            shown = self._show(outs, {**msg, "content": verdict.content}, display_id, cell_index)
         if verdict.note:
             limits = f"{self.max_output_bytes:,} bytes"
             if cap.max_lines is not None and cap.max_lines >= 0:
                 limits += f" and {cap.max_lines:,} lines"
             outs.append(_note(f"more output was dropped: a cell may show {limits}."))
         return shown
+
+    def _show(self, outs, msg, display_id, cell_index):
+        """Add an output; a stream continues the stream output before it, as Jupyter shows it.
+
+        The kernel sends what a cell prints in pieces cut by time, not by
+        line (``print("a", x)`` can arrive as ``"a"`` and ``" x\n"``): kept
+        apart, a line would be split across the feedback page.
+        """
+        content = msg.get("content", {})
+        previous = outs[-1] if outs else None
+        if (
+            msg.get("msg_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == content.get("name")
+            and isinstance(previous.get("text"), str)
+            and not previous["text"].startswith("[grader] ")
+            and isinstance(content.get("text"), str)
+            and not getattr(self, "clear_before_next_output", False)
+            and not self.output_hook_stack[msg.get("parent_header", {}).get("msg_id")]
+        ):
+            previous["text"] += content["text"]
+            return previous
+        return super().output(outs, msg, display_id, cell_index)
 
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, unless it holds hidden tests or a demonstration; recover the kernel if needed."""
