@@ -232,3 +232,73 @@ def test_python_paths_are_absolute_even_for_relative_sys_path_entries(tmp_path, 
     paths = sandbox.python_paths()
     assert all(path.is_absolute() for path in paths)
     assert tmp_path / "helpers" in paths
+
+
+def test_a_file_mounted_inside_a_hidden_folder_is_seen_and_the_rest_stays_hidden(support, course):
+    """The runner's case: its own file is shown inside the hidden package (the mount order)."""
+    shown = course / "shared" / "data.txt"
+    done = run_sandboxed(
+        f"""
+        import os
+        print(open({str(shown)!r}).read())
+        print(sorted(os.listdir({str(course / "shared")!r})))
+        try:
+            open({str(course / "shared" / "secret.py")!r}, "w")
+        except OSError as error:
+            print(type(error).__name__)
+        """,
+        mounts=Mounts(read_only=(shown,), hidden=(course / "shared",)),
+        chdir=Path("/tmp"),
+        keep_out=(course,),
+    )
+    assert done.stdout.splitlines() == ["course data", "['data.txt']", "OSError"], done.stderr
+
+
+def test_python_installed_below_tmp_is_still_seen(support, tmp_path, monkeypatch):
+    """A virtualenv in /tmp (CI, throwaway installs): the sandbox's own /tmp must not hide it."""
+    if not str(tmp_path.resolve()).startswith("/tmp/"):
+        pytest.skip("the test folder is not below /tmp")
+    library = tmp_path / "site-packages"
+    (library / "below_tmp").mkdir(parents=True)
+    (library / "below_tmp" / "__init__.py").write_text("WHERE = 'below /tmp'\n")
+    monkeypatch.syspath_prepend(str(library))
+    command = sandboxed_command(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(library)!r}); "
+         "import below_tmp; print(below_tmp.WHERE)"],
+        mounts=Mounts(), limits=Limits(), chdir=Path("/tmp"), environment={"HOME": "/tmp"},
+    )  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, start_new_session=True)
+    assert done.stdout.strip() == "below /tmp", done.stderr
+
+
+def _folder_with_package(folder: Path, record: str) -> Path:
+    """``folder/genenorm_edu`` and, beside it, the record of distribution ``fake-course``."""
+    (folder / "genenorm_edu").mkdir(parents=True)
+    (folder / "genenorm_edu" / "__init__.py").write_text("")
+    info = folder / record
+    info.mkdir()
+    (info / ("METADATA" if record.endswith(".dist-info") else "PKG-INFO")).write_text(
+        "Metadata-Version: 2.1\nName: fake-course\nVersion: 1.0\n"
+    )
+    listing = "genenorm_edu/__init__.py,,\n"
+    (info / ("RECORD" if record.endswith(".dist-info") else "SOURCES.txt")).write_text(listing)
+    return folder / "genenorm_edu"
+
+
+def test_an_installed_library_keeps_site_packages_visible(tmp_path, monkeypatch):
+    from genenorm_edu.grading.policy import source_checkout
+
+    installed = _folder_with_package(tmp_path / "site-packages", "fake_course-1.0.dist-info")
+    monkeypatch.syspath_prepend(str(tmp_path / "site-packages"))
+    assert source_checkout(installed, "fake-course") is None
+
+
+def test_a_source_checkout_is_kept_out_even_with_its_egg_info(tmp_path, monkeypatch):
+    from genenorm_edu.course import REPO_ROOT
+    from genenorm_edu.grading.policy import source_checkout
+
+    checkout = _folder_with_package(tmp_path / "checkout", "fake_course.egg-info")
+    monkeypatch.syspath_prepend(str(tmp_path / "checkout"))
+    assert source_checkout(checkout, "fake-course") == tmp_path / "checkout"
+    # This test run imports the library from the repository (an editable install).
+    assert source_checkout() == REPO_ROOT

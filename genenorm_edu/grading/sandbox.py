@@ -27,15 +27,14 @@ import atexit
 import functools
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from genenorm_edu.grading.process_group import ProcessGroupLimit, pids_cgroup_root
 
 __all__ = [
     "Limits",
@@ -151,24 +150,6 @@ def _working_bwrap() -> tuple[str | None, str]:
     return bwrap, ""
 
 
-def _pids_cgroup_root() -> tuple[Path | None, str]:
-    """A directory for per-sandbox ``pids`` cgroups (cgroup v1), if this process may make them."""
-    hierarchy = Path("/sys/fs/cgroup/pids")
-    root = hierarchy / "genenorm-edu"
-    try:
-        root.mkdir(exist_ok=True)
-        probe = root / f"probe-{uuid.uuid4().hex}"
-        probe.mkdir()
-        (probe / "pids.max").write_text("1\n")
-        probe.rmdir()
-    except OSError:
-        return None, (
-            "no writable pids cgroup: the process limit is RLIMIT_NPROC, which does not "
-            "apply to root"
-        )
-    return root, ""
-
-
 @functools.cache
 def sandbox_support() -> SandboxSupport:
     """Find out, once per process, which isolation this machine offers.
@@ -182,56 +163,10 @@ def sandbox_support() -> SandboxSupport:
         bwrap, why = _working_bwrap()
     if why:
         problems.append(why)
-    cgroup_root, why = _pids_cgroup_root()
+    cgroup_root, why = pids_cgroup_root()
     if why:
         problems.append(why)
     return SandboxSupport(bwrap=bwrap, cgroup_root=cgroup_root, problems=tuple(problems))
-
-
-class ProcessGroupLimit:
-    """A ``pids`` cgroup capping the processes of one sandbox; removed on close.
-
-    Examples
-    --------
-    >>> with ProcessGroupLimit(None, 10) as limit:  # no cgroup support: a no-op
-    ...     print(limit.path)
-    None
-    """
-
-    def __init__(self, root: Path | None, processes: int) -> None:
-        self.path: Path | None = None
-        if root is None:
-            return
-        path = root / uuid.uuid4().hex
-        try:
-            path.mkdir()
-            (path / "pids.max").write_text(f"{processes}\n")
-        except OSError:
-            return
-        self.path = path
-
-    def close(self) -> None:
-        """Kill what is left in the cgroup, then remove it (waiting up to a second)."""
-        if self.path is None:
-            return
-        for _ in range(50):
-            try:
-                for pid in (self.path / "cgroup.procs").read_text().split():
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except OSError:  # already gone
-                        pass
-                self.path.rmdir()
-                break
-            except OSError:  # processes still exiting
-                time.sleep(0.02)
-        self.path = None
-
-    def __enter__(self) -> ProcessGroupLimit:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def _is_at_or_above(path: Path, others: Iterable[Path]) -> bool:
@@ -281,6 +216,44 @@ def _bind_system(arguments: list[str]) -> None:
             arguments += ["--ro-bind", name, name]
 
 
+def _mount_arguments(mounts: Mounts) -> list[str]:
+    """bwrap's arguments for ``mounts``, outer paths first.
+
+    A path inside another (a runner's file in a hidden package, a hidden
+    folder in a read-only one) is mounted after it, so that it is the one
+    seen; at equal depth, hiding wins. A hidden folder is an empty tmpfs,
+    made read-only once the paths inside it are mounted.
+
+    Examples
+    --------
+    >>> package = Path(tempfile.mkdtemp())
+    >>> runner = package / "run.py"
+    >>> mounts = Mounts(read_only=(runner,), hidden=(package,))
+    >>> [str(part).replace(str(package), "PACKAGE") for part in _mount_arguments(mounts)]
+    ['--tmpfs', 'PACKAGE', '--ro-bind', 'PACKAGE/run.py', 'PACKAGE/run.py', '--remount-ro', 'PACKAGE']
+    >>> package.rmdir()
+    """
+    kinds = [
+        *((path, "--ro-bind") for path in mounts.read_only),
+        *((path, "--bind") for path in mounts.writable),
+        *((path, "hidden") for path in mounts.hidden),
+    ]
+    order = {"--ro-bind": 0, "--bind": 1, "hidden": 2}
+    arguments: list[str] = []
+    remount = []
+    for path, kind in sorted(kinds, key=lambda item: (len(Path(item[0]).parts), order[item[1]])):
+        if kind != "hidden":
+            arguments += [kind, str(path), str(path)]
+        elif Path(path).is_dir():
+            arguments += ["--tmpfs", str(path)]
+            remount.append(str(path))
+        elif Path(path).exists():
+            arguments += ["--ro-bind", _empty_file(), str(path)]
+    for path in reversed(remount):  # inner folders first: the outer ones are still writable
+        arguments += ["--remount-ro", path]
+    return arguments
+
+
 def _bwrap_arguments(
     bwrap: str,
     mounts: Mounts,
@@ -296,19 +269,13 @@ def _bwrap_arguments(
     arguments = [bwrap, "--unshare-all", "--die-with-parent"]
     if network:
         arguments.append("--share-net")
+    # Later mounts hide what lies under them: /tmp first (Python may live
+    # below it), then the system and Python, then the caller's mounts.
+    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     _bind_system(arguments)
     for path in python_paths(keep_out):
         arguments += ["--ro-bind", str(path), str(path)]
-    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for path in mounts.read_only:
-        arguments += ["--ro-bind", str(path), str(path)]
-    for path in mounts.writable:
-        arguments += ["--bind", str(path), str(path)]
-    for path in mounts.hidden:
-        if Path(path).is_dir():
-            arguments += ["--tmpfs", str(path), "--remount-ro", str(path)]
-        elif Path(path).exists():
-            arguments += ["--ro-bind", _empty_file(), str(path)]
+    arguments += _mount_arguments(mounts)
     arguments += ["--clearenv"]
     for name, value in environment.items():
         arguments += ["--setenv", name, value]

@@ -8,10 +8,11 @@ import time
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Bool, Float, Integer
 
 from genenorm_edu.grading.kernel import SandboxedKernelManager
+from genenorm_edu.grading.output_cap import OutputCap
 from genenorm_edu.grading.plan import SubmissionPlan
 from genenorm_edu.grading.preprocessors.out_of_reach import OutOfReachGrades
 from genenorm_edu.grading.preprocessors.state import GRADING_KEY, NotebookGrading, plan_of
@@ -55,7 +56,9 @@ class GradingExecute(Execute):
     ).tag(config=True)
 
     max_output_bytes = Integer(
-        1_000_000, help="Output a cell may produce while graded; the rest is dropped, with a note."
+        1_000_000,
+        help="Output a cell may produce while graded; the rest is dropped, with a note. Lines "
+        "are capped too, below nbgrader's LimitOutput.max_lines, so that the note is kept.",
     ).tag(config=True)
 
     notebook_seconds = Float(
@@ -96,7 +99,9 @@ class GradingExecute(Execute):
         if resources is None:
             resources = {}
         resources[GRADING_KEY] = grading
-        self._output_bytes: dict[int, int] = {}
+        self._output_caps: dict[int, OutputCap] = {}
+        # nbgrader's LimitOutput (run later) cuts streams past its line limit, notes included.
+        self._max_output_lines = LimitOutput(config=self.config).max_lines
         self._notebook_deadline = time.monotonic() + self.notebook_seconds
         self._kernel_lost = False
         return super().preprocess(nb, resources, km)
@@ -114,21 +119,51 @@ class GradingExecute(Execute):
         return left if timeout is None else min(timeout, left)
 
     def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's outputs while they fit ``max_output_bytes``; then one note, no more.
+        """Keep a cell's outputs while they fit (:class:`OutputCap`); then one note, no more.
 
         A loop that prints for a minute would otherwise fill the grader's
-        memory with gigabytes of text.
+        memory with gigabytes of text. The note always survives nbgrader's
+        own line limit (``LimitOutput``), however the kernel cut the output
+        into messages.
         """
-        size = sum(len(str(value)) for value in msg.get("content", {}).values())
-        used = self._output_bytes.get(cell_index, 0)
-        self._output_bytes[cell_index] = used + size
-        if used + size <= self.max_output_bytes:
-            return super().output(outs, msg, display_id, cell_index)
-        if used <= self.max_output_bytes:
-            outs.append(
-                _note(f"more output was dropped: a cell may show {self.max_output_bytes:,} bytes.")
-            )
-        return None
+        cap = self._output_caps.setdefault(
+            cell_index,
+            OutputCap(max_bytes=self.max_output_bytes, max_lines=getattr(self, "_max_output_lines", None)),
+        )
+        verdict = cap.take(msg.get("msg_type", ""), msg.get("content", {}))
+        shown = None
+        if verdict.content is not None:
+            shown = self._show(outs, {**msg, "content": verdict.content}, display_id, cell_index)
+        if verdict.note:
+            limits = f"{self.max_output_bytes:,} bytes"
+            if cap.max_lines is not None and cap.max_lines >= 0:
+                limits += f" and {cap.max_lines:,} lines"
+            outs.append(_note(f"more output was dropped: a cell may show {limits}."))
+        return shown
+
+    def _show(self, outs, msg, display_id, cell_index):
+        """Add an output; a stream continues the stream output before it, as Jupyter shows it.
+
+        The kernel sends what a cell prints in pieces cut by time, not by
+        line (``print("a", x)`` can arrive as ``"a"`` and ``" x\n"``): kept
+        apart, a line would be split across the feedback page.
+        """
+        content = msg.get("content", {})
+        previous = outs[-1] if outs else None
+        if (
+            msg.get("msg_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == content.get("name")
+            and isinstance(previous.get("text"), str)
+            and not previous["text"].startswith("[grader] ")
+            and isinstance(content.get("text"), str)
+            and not getattr(self, "clear_before_next_output", False)
+            and not self.output_hook_stack[msg.get("parent_header", {}).get("msg_id")]
+        ):
+            previous["text"] += content["text"]
+            return previous
+        return super().output(outs, msg, display_id, cell_index)
 
     def preprocess_cell(self, cell, resources, index):
         """Execute one cell, unless it holds hidden tests or a demonstration; recover the kernel if needed."""
