@@ -42,22 +42,24 @@ PACKAGE_SOURCES = ("pyproject.toml", "README.md", "LICENSE", "genenorm_edu")
 #: A kernel cell that tries to read the secret parts of the installed package.
 READS_SECRETS_IN_KERNEL = """
 import importlib.util, pathlib
+SECRET_FILES = ("reference/lesson1.py", "reference/__init__.py", "grading/hidden.py", "grading/policy.py")
 installed = pathlib.Path(importlib.util.find_spec("genenorm_edu").origin).parent
 print("library at", installed)
-for relative in ("reference.py", "grading/hidden.py", "grading/policy.py"):
+for relative in SECRET_FILES:
     try:
         text = (installed / relative).read_text()
         print("read", relative, len(text), "characters:", text[:3000])
     except OSError as error:
         print("cannot read", relative, type(error).__name__)
-compiled = sorted((installed / "__pycache__").glob("reference.*.pyc"))
+compiled = sorted(path for path in installed.rglob("*.pyc") if "reference" in path.parts or path.name.startswith("reference."))
 print("compiled reference:", [path.name for path in compiled])
 for path in compiled:
     try:
         import marshal
         namespace = {}
         exec(marshal.loads(path.read_bytes()[16:]), namespace)
-        print("reference from bytecode", namespace["c_strides"]((2, 3), 8))
+        if "c_strides" in namespace:
+            print("reference from bytecode", namespace["c_strides"]((2, 3), 8))
     except Exception as error:
         print("no bytecode:", type(error).__name__)
 try:
@@ -71,7 +73,7 @@ except Exception as error:
 READS_REFERENCE_IN_RUNNER = """
 def c_strides(shape, itemsize):
     namespace = {}
-    exec(open("{package}/reference.py").read(), namespace)
+    exec(open("{package}/reference/lesson1.py").read(), namespace)
     return namespace["c_strides"](shape, itemsize)
 """
 
@@ -114,8 +116,8 @@ def installed(tmp_path_factory) -> dict:
     ).stdout.strip()  # fmt: skip
     package = Path(where).parent
     assert package == purelib / "genenorm_edu", where
-    # pip compiled every module: the reference solutions are also bytecode beside it.
-    assert list((package / "__pycache__").glob("reference.*.pyc")), sorted(package.rglob("*.pyc"))[:5]
+    # pip compiled every module: the reference solutions are also bytecode beside them.
+    assert list((package / "reference" / "__pycache__").glob("lesson1.*.pyc")), sorted(package.rglob("*.pyc"))[:5]
     return {"python": python, "package": package, "root": root}
 
 
@@ -217,7 +219,7 @@ def test_a_wrong_answer_scores_less_from_an_install(graded):
 def test_student_code_cannot_read_the_installed_secrets(graded):
     printed = _outputs(graded["course"], "reads-secrets")
     assert "library at" in printed  # the hostile cell ran
-    for relative in ("reference.py", "grading/hidden.py", "grading/policy.py"):
+    for relative in ("reference/lesson1.py", "reference/__init__.py", "grading/hidden.py", "grading/policy.py"):
         assert f"cannot read {relative}" in printed or f"read {relative} 0 characters" in printed, printed
     assert "reference imported" not in printed and "reference from bytecode" not in printed
     assert "compiled reference: []" in printed, printed
