@@ -52,8 +52,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: every module in it and their compiled copies (``__pycache__``) too.
 SECRET_PATHS = (PACKAGE_DIR / "reference", PACKAGE_DIR / "grading")
 
-#: Compiled copies of the package's top-level modules, ``reference.py``'s among
-#: them (pip writes them when it installs; Python when it first imports one).
+#: Compiled copies of the package's top-level modules (pip writes them when it
+#: installs; Python when it first imports one). Hidden too: a checkout or install
+#: of the layout before ``reference/`` may still hold ``reference.py``'s bytecode here.
 BYTECODE_DIR = PACKAGE_DIR / "__pycache__"
 
 RUNNER = Path(__file__).with_name("_runner.py")
