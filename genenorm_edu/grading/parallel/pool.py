@@ -153,12 +153,19 @@ def _worker_died(student: str, error: BaseException) -> StudentOutcome:
     )  # fmt: skip
 
 
-def _run_pool(run: StepRun, students: list[str], workers: int, root: Path, gradebook: Path, scratch: str, record):
-    """Run the step on ``students`` in one pool of ``workers`` processes; the students a breakdown cut off.
+@dataclass(frozen=True)
+class _CutOff:
+    """The students a pool's breakdown left undone (in the order given), and the pool's error."""
+
+    students: list[str]
+    error: BaseException | None = None
+
+
+def _run_pool(run: StepRun, students: list[str], workers: int, root: Path, gradebook: Path, scratch: str, record) -> _CutOff:
+    """Run the step on ``students`` in one pool of ``workers`` processes.
 
     ``record(outcome)`` is called for each student done. If a worker dies
-    the pool breaks: every student not done yet is returned (in the order
-    of ``students``) with the pool's error.
+    the pool breaks: every student not done yet is cut off.
     """
     from concurrent.futures.process import BrokenProcessPool
 
@@ -184,7 +191,7 @@ def _run_pool(run: StepRun, students: list[str], workers: int, root: Path, grade
         except KeyboardInterrupt:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-    return [student for student in students if student in cut_off], error
+    return _CutOff([student for student in students if student in cut_off], error)
 
 
 def run_students(run: StepRun, *, gradebook: Path, root: Path, progress: bool | None = None) -> list[StudentOutcome]:
@@ -238,14 +245,14 @@ def run_students(run: StepRun, *, gradebook: Path, root: Path, progress: bool | 
 
     with tempfile.TemporaryDirectory(prefix="genenorm-edu-gradebooks-") as scratch, bar:
         while shared:
-            cut_off, _ = _run_pool(run, shared, max(1, min(run.jobs, len(shared))), root, gradebook, scratch, record)
-            for student in cut_off:
+            cut_off = _run_pool(run, shared, max(1, min(run.jobs, len(shared))), root, gradebook, scratch, record)
+            for student in cut_off.students:
                 breakdowns[student] += 1
-            shared = [student for student in cut_off if breakdowns[student] < 2]
-            alone += [student for student in cut_off if breakdowns[student] >= 2]
+            shared = [student for student in cut_off.students if breakdowns[student] < 2]
+            alone += [student for student in cut_off.students if breakdowns[student] >= 2]
         while alone:
-            cut_off, error = _run_pool(run, alone, 1, root, gradebook, scratch, record)
-            if cut_off:  # one worker, students in order: the first cut off is the one it was grading
-                record(_worker_died(cut_off[0], error))
-            alone = cut_off[1:]
+            cut_off = _run_pool(run, alone, 1, root, gradebook, scratch, record)
+            if cut_off.students:  # one worker, students in order: the first cut off is the one it was grading
+                record(_worker_died(cut_off.students[0], cut_off.error))
+            alone = cut_off.students[1:]
     return [outcomes[student] for student in run.students]
